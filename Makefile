@@ -1,0 +1,62 @@
+# The course's two commands: `make run` and `make test`. Both build .venv/ from
+# Pipfile.lock first when it is missing or older than the lock.
+# Windows (no make): see README.md, "Windows".
+
+PYTHON ?= python3
+PIPENV_VERSION := 2026.10.3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.synced
+# `make run` uses the demo profile unless CHAPTER05_PROFILE says otherwise;
+# `make test` always uses ci.
+CHAPTER05_PROFILE ?= demo
+export CHAPTER05_PROFILE
+
+.PHONY: help env run test lab lint outputs check-graphviz benchmarks clean clean-env
+
+help:
+	@echo "make run    execute every notebook headless into build/ (profile: $(CHAPTER05_PROFILE))"
+	@echo "make test   unit tests + nbval over every notebook at the ci profile"
+	@echo "make lab    open JupyterLab on notebooks/"
+	@echo "make lint   ruff over the package, tests and notebooks"
+	@echo "make env    only build .venv/ from Pipfile.lock"
+
+env: $(STAMP)
+
+$(STAMP): Pipfile.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; ok = (3, 11) <= v < (3, 14); \
+	sys.exit(0 if ok else f"Python {v[0]}.{v[1]} found; the course needs 3.11-3.13 (TPOT 1.1). Run: make PYTHON=python3.11 ...")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create $(VENV): on Debian/Ubuntu run 'sudo apt-get install python3-venv', then retry."; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check "pipenv==$(PIPENV_VERSION)"
+	PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_NOSPIN=1 $(PY) -m pipenv sync --dev
+	@touch $@
+
+check-graphviz: $(STAMP)
+	@$(PY) -m chapter05_helpers.setup --check-graphviz
+
+run: $(STAMP) check-graphviz
+	$(PY) -m chapter05_helpers.build --out build
+
+test: $(STAMP) check-graphviz
+	CHAPTER05_PROFILE=ci $(PY) -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check chapter05_helpers tests benchmarks notebooks
+	$(BIN)/ruff format --check chapter05_helpers tests benchmarks
+
+clean:
+	rm -rf build .pytest_cache
+
+clean-env:
+	rm -rf $(VENV)
+
+# Maintainers: re-execute the notebooks at the ci profile and store their outputs
+# in place (the outputs nbval compares against). `make outputs NB=notebooks/01_*.ipynb`
+NB ?=
+outputs: $(STAMP) check-graphviz
+	CHAPTER05_PROFILE=ci $(PY) -m chapter05_helpers.build --store $(NB)

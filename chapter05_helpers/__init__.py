@@ -1,0 +1,1 @@
+"""Helpers for the Chapter 5 course."""

@@ -1,0 +1,133 @@
+"""The three sizes of the course, picked by one environment variable.
+
+Every size-dependent number the notebooks use (rows, years, array sides, TPOT's
+time budget, ...) lives here, in one :class:`Profile` per size:
+
+* ``ci``   -- the whole test suite in minutes on a 2-core machine;
+* ``demo`` -- a lesson on a laptop (the default);
+* ``book`` -- the chapter's full scale (10 x ~1 GB CSV files, a 10-minute TPOT run).
+
+Pick one with ``CHAPTER05_PROFILE=ci|demo|book``.
+
+Example:
+    >>> from chapter05_helpers.profiles import get_profile
+    >>> get_profile("ci").name
+    'ci'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+ENV_VAR = "CHAPTER05_PROFILE"
+DEFAULT_PROFILE = "demo"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """All the size-dependent numbers of one course size."""
+
+    name: str
+    description: str
+    # Section 1: the CPU-bound function is timed on this many numbers per task.
+    cpu_task_size: int
+    # Section 2: the NumPy vs Dask array side (the array is side**3 float64 values).
+    array_side: int
+    array_chunk_side: int
+    # Section 2: the yearly CSV files.
+    first_year: int
+    last_year: int
+    rows_per_year: int | None  # None: every second of the whole year
+    # Section 2: memory limit per worker in the larger-than-memory demo.
+    small_worker_memory: str
+    # Section 4: TPOT's budget and search size.
+    tpot_max_time_mins: float
+    tpot_population_size: int
+    tpot_cv: int
+    # Section 4: memory limit per worker of the course's LocalCluster.
+    worker_memory_limit: str
+
+    @property
+    def years(self) -> list[int]:
+        """The years of the CSV data set, first to last inclusive."""
+        return list(range(self.first_year, self.last_year + 1))
+
+    @property
+    def array_bytes(self) -> int:
+        """Size in bytes of the float64 array of side ``array_side``."""
+        return self.array_side**3 * 8
+
+
+PROFILES: dict[str, Profile] = {
+    "ci": Profile(
+        name="ci",
+        description="the whole test suite in minutes on 2 cores",
+        cpu_task_size=4_000_000,
+        array_side=200,
+        array_chunk_side=100,
+        first_year=2010,
+        last_year=2019,
+        rows_per_year=6 * 3600,  # the first 6 hours of each year
+        small_worker_memory="300MiB",
+        tpot_max_time_mins=0.5,
+        tpot_population_size=8,
+        tpot_cv=3,
+        worker_memory_limit="2GiB",
+    ),
+    "demo": Profile(
+        name="demo",
+        description="a lesson on a laptop",
+        cpu_task_size=10_000_000,
+        array_side=500,
+        array_chunk_side=250,
+        first_year=2010,
+        last_year=2019,
+        rows_per_year=7 * 24 * 3600,  # the first week of each year
+        small_worker_memory="400MiB",
+        tpot_max_time_mins=2,
+        tpot_population_size=20,
+        tpot_cv=5,
+        worker_memory_limit="4GiB",
+    ),
+    "book": Profile(
+        name="book",
+        description="the chapter's full scale (10 x ~1 GB CSVs, 10-minute TPOT run)",
+        cpu_task_size=20_000_000,
+        array_side=1000,
+        array_chunk_side=250,
+        first_year=2010,
+        last_year=2019,
+        rows_per_year=None,
+        small_worker_memory="1GiB",
+        tpot_max_time_mins=10,
+        tpot_population_size=50,
+        tpot_cv=5,
+        worker_memory_limit="6GiB",
+    ),
+}
+
+
+class UnknownProfileError(ValueError):
+    """Raised for a profile name that is not one of :data:`PROFILES`."""
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Return the profile called ``name``, or the one ``CHAPTER05_PROFILE`` names.
+
+    With neither, the ``demo`` profile is returned.
+
+    Example:
+        >>> get_profile("book").tpot_max_time_mins
+        10
+    """
+    if name is None:
+        name = os.environ.get(ENV_VAR, "").strip() or DEFAULT_PROFILE
+    key = name.strip().lower()
+    if key not in PROFILES:
+        valid = ", ".join(PROFILES)
+        raise UnknownProfileError(
+            f"Unknown profile {name!r}. Valid profiles: {valid}. "
+            f"Set {ENV_VAR} to one of them (for example {ENV_VAR}=demo)."
+        )
+    return PROFILES[key]

@@ -1,0 +1,51 @@
+import nbformat
+import pytest
+from conftest import NOTEBOOKS
+from nbclient.exceptions import CellExecutionError
+
+from chapter05_helpers.build import execute_notebook, notebook_paths, notebook_title, write_index
+
+
+def make_notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A tiny lesson")]
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_course_notebooks_are_numbered_in_order():
+    names = [path.name for path in notebook_paths(NOTEBOOKS)]
+    assert names == sorted(names)
+    assert "01_python_parallelism.ipynb" in names
+    assert "03_dask_delayed.ipynb" in names
+
+
+def test_execute_writes_notebook_and_html(tmp_path):
+    source = make_notebook(tmp_path / "01_tiny.ipynb", "print(6 * 7)")
+    seconds = execute_notebook(source, tmp_path / "out")
+    executed = nbformat.read(tmp_path / "out" / "01_tiny.ipynb", as_version=4)
+    assert executed.cells[1].outputs[0].text == "42\n"
+    assert "42" in (tmp_path / "out" / "01_tiny.html").read_text()
+    assert seconds > 0
+    assert notebook_title(source) == "A tiny lesson"
+
+
+def test_a_failing_cell_fails_the_build_and_keeps_the_evidence(tmp_path):
+    source = make_notebook(tmp_path / "02_broken.ipynb", "print('before')", "1 / 0")
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        execute_notebook(source, tmp_path / "out")
+    partial = nbformat.read(tmp_path / "out" / "02_broken.ipynb", as_version=4)
+    assert partial.cells[2].outputs[0].ename == "ZeroDivisionError"
+
+
+def test_index_links_every_notebook(tmp_path):
+    entries = [
+        (NOTEBOOKS / "01_a.ipynb", "Section 1", 12.0),
+        (NOTEBOOKS / "03_b.ipynb", "Section 3", 3.0),
+    ]
+    index = write_index(tmp_path, entries, "demo")
+    page = index.read_text()
+    assert '<a href="01_a.html">Section 1</a>' in page
+    assert '<a href="03_b.html">Section 3</a>' in page
+    assert "<code>demo</code>" in page

@@ -1,0 +1,92 @@
+"""environment.yml, Pipfile and Pipfile.lock must describe the same environment."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+
+# conda-forge names that differ from PyPI names
+CONDA_TO_PYPI = {"python-graphviz": "graphviz"}
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pipfile_pins() -> dict[str, str]:
+    pipfile = tomllib.loads((REPO / "Pipfile").read_text())
+    pins = {}
+    for section in ("packages", "dev-packages"):
+        for name, spec in pipfile[section].items():
+            version = spec if isinstance(spec, str) else spec.get("version")
+            if version:
+                pins[normalize(name)] = version.removeprefix("==")
+    return pins
+
+
+def environment_pins() -> dict[str, str]:
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    pins = {}
+    for item in env["dependencies"]:
+        entries = item["pip"] if isinstance(item, dict) else [item]
+        separator = "==" if isinstance(item, dict) else "="
+        for entry in entries:
+            if separator in entry and not entry.startswith("-"):
+                name, version = entry.split(separator, 1)
+                name = re.sub(r"\[.*\]", "", name.strip())
+                pins[normalize(CONDA_TO_PYPI.get(name, name))] = version.strip()
+    return pins
+
+
+def test_environment_yml_and_pipfile_agree():
+    pip_side, conda_side = pipfile_pins(), environment_pins()
+    shared = set(pip_side) & set(conda_side)
+    assert {"tpot", "dask", "pandas", "scikit-learn", "jupyterlab"} <= shared
+    disagreements = {
+        name: (pip_side[name], conda_side[name])
+        for name in shared
+        if pip_side[name] != conda_side[name]
+    }
+    assert disagreements == {}, f"Pipfile vs environment.yml: {disagreements}"
+    missing = set(pip_side) - set(conda_side)
+    assert missing == set(), f"pinned in the Pipfile, absent from environment.yml: {missing}"
+
+
+def test_environment_yml_brings_python_311_and_graphviz_binaries():
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    assert "conda-forge" in env["channels"]
+    assert "python=3.11" in env["dependencies"]
+    assert "graphviz" in env["dependencies"]
+
+
+def test_lock_pins_what_the_pipfile_pins():
+    lock = json.loads((REPO / "Pipfile.lock").read_text())
+    locked = {
+        normalize(name): spec.get("version", "").removeprefix("==")
+        for section in ("default", "develop")
+        for name, spec in lock[section].items()
+    }
+    for name, version in pipfile_pins().items():
+        assert locked.get(name) == version, f"{name}: Pipfile {version}, lock {locked.get(name)}"
+
+
+def test_lock_is_up_to_date_with_the_pipfile():
+    pipenv = Path(sys.executable).with_name("pipenv")
+    if not pipenv.exists():
+        pytest.fail("pipenv is missing from the environment: rebuild it with `make env`")
+    result = subprocess.run(
+        [str(pipenv), "verify"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={"PATH": str(pipenv.parent), "PIPENV_VERBOSITY": "-1", "HOME": str(Path.home())},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,25 @@
+"""The code style is part of the suite: ruff over the package, tests, benchmarks and notebooks."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+RUFF = Path(sys.executable).with_name("ruff")
+TARGETS = [
+    p for p in ("chapter05_helpers", "tests", "benchmarks", "notebooks") if (REPO / p).exists()
+]
+
+
+def test_ruff_check():
+    result = subprocess.run([RUFF, "check", *TARGETS], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format():
+    code = [t for t in TARGETS if t != "notebooks"]
+    result = subprocess.run(
+        [RUFF, "format", "--check", *code], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
