@@ -43,8 +43,10 @@ class Profile:
     small_worker_memory: str
     # Section 4: TPOT's budget and search size.
     tpot_max_time_mins: float
+    tpot_max_eval_time_mins: float
     tpot_population_size: int
     tpot_cv: int
+    tpot_search_space: str
     # Section 4: memory limit per worker of the course's LocalCluster.
     worker_memory_limit: str
 
@@ -71,8 +73,10 @@ PROFILES: dict[str, Profile] = {
         rows_per_year=6 * 3600,  # the first 6 hours of each year
         small_worker_memory="700MiB",
         tpot_max_time_mins=0.5,
+        tpot_max_eval_time_mins=0.25,
         tpot_population_size=8,
         tpot_cv=3,
+        tpot_search_space="linear-light",
         worker_memory_limit="2GiB",
     ),
     "demo": Profile(
@@ -86,8 +90,10 @@ PROFILES: dict[str, Profile] = {
         rows_per_year=7 * 24 * 3600,  # the first week of each year
         small_worker_memory="800MiB",
         tpot_max_time_mins=2,
+        tpot_max_eval_time_mins=1,
         tpot_population_size=20,
         tpot_cv=5,
+        tpot_search_space="linear",
         worker_memory_limit="4GiB",
     ),
     "book": Profile(
@@ -101,8 +107,10 @@ PROFILES: dict[str, Profile] = {
         rows_per_year=None,
         small_worker_memory="1GiB",
         tpot_max_time_mins=10,
+        tpot_max_eval_time_mins=2,
         tpot_population_size=50,
         tpot_cv=5,
+        tpot_search_space="linear",
         worker_memory_limit="6GiB",
     ),
 }
