@@ -80,6 +80,9 @@ class _SchedulerWorkers:
     def __repr__(self) -> str:
         return f"<existing cluster at {self.scheduler_address}>"
 
+    def _repr_html_(self) -> str:  # the client's HTML view shows its cluster
+        return f"<p>An existing cluster, scheduler at <code>{self.scheduler_address}</code>.</p>"
+
 
 def _connect(address: str) -> Any:
     from distributed import Client

@@ -18,8 +18,7 @@ def test_ruff_check():
 
 
 def test_ruff_format():
-    code = [t for t in TARGETS if t != "notebooks"]
     result = subprocess.run(
-        [RUFF, "format", "--check", *code], cwd=REPO, capture_output=True, text=True
+        [RUFF, "format", "--check", *TARGETS], cwd=REPO, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
