@@ -13,7 +13,7 @@ STAMP := $(VENV)/.synced
 CHAPTER05_PROFILE ?= demo
 export CHAPTER05_PROFILE
 
-.PHONY: help env run test lab lint outputs check-graphviz benchmarks clean clean-env
+.PHONY: help env run test lab lint outputs check-graphviz clean clean-env
 
 help:
 	@echo "make run    execute every notebook headless into build/ (profile: $(CHAPTER05_PROFILE))"
@@ -21,6 +21,7 @@ help:
 	@echo "make lab    open JupyterLab on notebooks/"
 	@echo "make lint   ruff over the package, tests and notebooks"
 	@echo "make env    only build .venv/ from Pipfile.lock"
+	@echo "make outputs  (maintainers) re-execute the notebooks at ci and store their outputs"
 
 env: $(STAMP)
 
@@ -47,7 +48,7 @@ lab: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check chapter05_helpers tests benchmarks notebooks
-	$(BIN)/ruff format --check chapter05_helpers tests benchmarks
+	$(BIN)/ruff format --check chapter05_helpers tests benchmarks notebooks
 
 clean:
 	rm -rf build .pytest_cache

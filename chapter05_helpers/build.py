@@ -72,6 +72,7 @@ def execute_notebook(
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(source.parent)}},
+        record_timing=html_too,  # stored notebooks carry no execution timestamps
     )
     start = time.perf_counter()
     try:

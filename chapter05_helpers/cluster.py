@@ -178,7 +178,12 @@ def get_client(
 
 
 def describe(client: Any) -> str:
-    """Workers, threads, memory and the dashboard link of ``client``'s cluster, in one line."""
+    """Workers, threads, memory and the dashboard link of ``client``'s cluster, in one line.
+
+    Example (``client`` from :func:`get_client`)::
+
+        describe(client)  # '2 workers, 2 threads, 4.0 GiB; dashboard at http://127.0.0.1:8787/status'
+    """
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
     threads = sum(w["nthreads"] for w in workers)
     memory = sum(w["memory_limit"] for w in workers)

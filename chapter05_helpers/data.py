@@ -80,7 +80,12 @@ class DatasetSpec:
 
     @classmethod
     def from_profile(cls, profile: Profile, seed: int = DEFAULT_SEED) -> DatasetSpec:
-        """The data set a profile asks for."""
+        """The data set a profile asks for.
+
+        Example:
+            >>> DatasetSpec.from_profile(get_profile("ci")).years[:2]
+            [2010, 2011]
+        """
         return cls(profile.first_year, profile.last_year, profile.rows_per_year, seed)
 
     @property
@@ -88,17 +93,34 @@ class DatasetSpec:
         return list(range(self.first_year, self.last_year + 1))
 
     def rows(self, year: int) -> int:
-        """Rows in the file of ``year``."""
+        """Rows in the file of ``year``.
+
+        Example:
+            >>> DatasetSpec(2010, 2010, rows_per_year=100).rows(2010)
+            100
+        """
         whole_year = seconds_in_year(year)
         return whole_year if self.rows_per_year is None else min(self.rows_per_year, whole_year)
 
     def estimated_bytes(self, years: list[int] | None = None) -> int:
-        """About how many bytes the files of ``years`` (default: all) take on disk."""
+        """About how many bytes the files of ``years`` (default: all) take on disk.
+
+        Example:
+            >>> DatasetSpec(2010, 2010, rows_per_year=1000).estimated_bytes()
+            34520
+        """
         years = self.years if years is None else years
         return int(sum(self.rows(y) * BYTES_PER_ROW + len(HEADER) for y in years))
 
     def validate(self) -> None:
-        """Raise :class:`DatasetError` for settings that make no data set."""
+        """Raise :class:`DatasetError` for settings that make no data set.
+
+        Example:
+            >>> DatasetSpec(2020, 2010, None).validate()  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            chapter05_helpers.data.DatasetError: The first year (2020) is after ...
+        """
         if self.first_year > self.last_year:
             raise DatasetError(
                 f"The first year ({self.first_year}) is after the last year ({self.last_year}): "
@@ -108,6 +130,8 @@ class DatasetSpec:
             raise DatasetError("Years must be between 1 and 9998.")
         if self.rows_per_year is not None and self.rows_per_year < 1:
             raise DatasetError(f"rows_per_year must be at least 1, not {self.rows_per_year}.")
+        if self.seed < 0:
+            raise DatasetError(f"The seed must be 0 or more, not {self.seed}.")
 
 
 def seconds_in_year(year: int) -> int:
@@ -230,13 +254,9 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+    import psutil
+
+    return psutil.pid_exists(pid)
 
 
 def remove_stale_parts(out_dir: Path) -> list[Path]:
@@ -358,6 +378,8 @@ def make_dataset(
         seed=seed,
     )
     spec.validate()
+    if workers is not None and workers < 1:
+        raise DatasetError(f"workers must be at least 1, not {workers}.")
     out = default_data_dir(chosen) if out is None else Path(out)
     _check_out_dir(out)
     if out.exists():

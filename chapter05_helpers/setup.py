@@ -71,7 +71,7 @@ def check_versions(*packages: str) -> dict[str, str]:
     if not (3, 11) <= sys.version_info[:2] < (3, 14):
         raise RuntimeError(
             f"Python {platform.python_version()} found; the course needs 3.11-3.13 "
-            "(TPOT 1.1 does not install on 3.14). See README.md, 'Install'."
+            "(TPOT 1.1 does not install on 3.14). See README.md, 'Installing, per system'."
         )
     found = {}
     for name in packages:
@@ -79,8 +79,9 @@ def check_versions(*packages: str) -> dict[str, str]:
         minimum = MINIMUM_VERSIONS.get(name)
         if installed == "not installed" or (minimum and _as_tuple(installed) < _as_tuple(minimum)):
             raise RuntimeError(
-                f"{name} {installed} found, the course needs {name} >= {minimum or 'any'}. "
-                "Rebuild the environment from the lock: `make env` (or `pipenv sync --dev`)."
+                f"{name} {installed} found, the course needs {name}"
+                + (f" >= {minimum}. " if minimum else ". ")
+                + "Rebuild the environment from the lock: `make env` (or `pipenv sync --dev`)."
             )
         found[name] = installed
     return found

@@ -100,6 +100,7 @@ def test_second_call_writes_nothing(tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.csv")} == before
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
 def test_kill_9_mid_run_leaves_no_complete_looking_file_and_resume_matches(tmp_path):
     args = ["--profile", "ci", "--rows-per-year", "1500000", "--workers", "1", "--quiet"]
     reference = tmp_path / "reference"
@@ -197,6 +198,20 @@ def test_folder_with_other_settings_is_refused(tmp_path):
     with pytest.raises(DatasetError, match="already holds a data set made with other settings"):
         make_dataset("ci", tmp_path, progress=False)
     assert json.loads((tmp_path / "dataset.json").read_text())["rows_per_year"] == 100
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--workers", "0"], "workers must be at least 1"),
+        (["--seed", "-1"], "seed must be 0 or more"),
+    ],
+)
+def test_cli_bad_workers_or_seed(tmp_path, args, message):
+    result = run_cli("--profile", "ci", "--out", str(tmp_path / "x"), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_cli_reports_what_it_wrote(tmp_path):

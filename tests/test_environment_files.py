@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -79,14 +81,25 @@ def test_lock_pins_what_the_pipfile_pins():
 
 
 def test_lock_is_up_to_date_with_the_pipfile():
-    pipenv = Path(sys.executable).with_name("pipenv")
-    if not pipenv.exists():
-        pytest.fail("pipenv is missing from the environment: rebuild it with `make env`")
+    beside = Path(sys.executable).with_name("pipenv")
+    pipenv = str(beside) if beside.exists() else shutil.which("pipenv")
+    if pipenv is None:
+        pytest.fail("pipenv is not installed: `make env` (or `pip install pipenv`) installs it")
     result = subprocess.run(
-        [str(pipenv), "verify"],
+        [pipenv, "verify"],
         cwd=REPO,
         capture_output=True,
         text=True,
-        env={"PATH": str(pipenv.parent), "PIPENV_VERBOSITY": "-1", "HOME": str(Path.home())},
+        env={**os.environ, "PIPENV_VERBOSITY": "-1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dask_labextension_is_installed_and_enabled():
+    jupyter = Path(sys.executable).with_name("jupyter")
+    result = subprocess.run(
+        [str(jupyter), "labextension", "list"], capture_output=True, text=True, check=True
+    )
+    listing = result.stdout + result.stderr
+    line = next((x for x in listing.splitlines() if "dask-labextension" in x), "")
+    assert "enabled" in line and "OK" in line, listing

@@ -57,9 +57,13 @@ def external_cluster(tmp_path):
             )
         )
         deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        address = json.loads(scheduler_file.read_text())["address"]
+        address = None
+        while address is None and time.monotonic() < deadline:
+            try:  # the file may appear before it is completely written
+                address = json.loads(scheduler_file.read_text())["address"]
+            except (FileNotFoundError, json.JSONDecodeError, KeyError):
+                time.sleep(0.2)
+        assert address, "the scheduler did not start within 60 s"
         for i in range(2):
             processes.append(
                 subprocess.Popen(
