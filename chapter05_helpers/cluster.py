@@ -28,6 +28,7 @@ import os
 import socket
 from typing import Any
 
+import dask
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from chapter05_helpers.profiles import Profile, get_profile
@@ -128,14 +129,17 @@ def start_local_client(profile: str | Profile | None = None, n_workers: int | No
 
     chosen = profile if isinstance(profile, Profile) else get_profile(profile)
     port = DASHBOARD_PORT if port_is_free(DASHBOARD_PORT) else 0
-    client = Client(
-        n_workers=n_workers or os.cpu_count() or 1,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit=chosen.worker_memory_limit,
-        dashboard_address=f"127.0.0.1:{port}",
-        silence_logs=logging.ERROR,
-    )
+    # A client made without an address would connect to DASK_SCHEDULER_ADDRESS if it is set
+    # (dask reads it as the "scheduler-address" setting): this one always starts a local cluster.
+    with dask.config.set({"scheduler-address": None}):
+        client = Client(
+            n_workers=n_workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=chosen.worker_memory_limit,
+            dashboard_address=f"127.0.0.1:{port}",
+            silence_logs=logging.ERROR,
+        )
     client.register_plugin(SilenceWarnings())
     return client
 

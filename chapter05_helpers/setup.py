@@ -78,10 +78,13 @@ def check_versions(*packages: str) -> dict[str, str]:
         installed = package_version(name)
         minimum = MINIMUM_VERSIONS.get(name)
         if installed == "not installed" or (minimum and _as_tuple(installed) < _as_tuple(minimum)):
+            found_text = (
+                "is not installed" if installed == "not installed" else f"{installed} found"
+            )
+            needed = f"{name} >= {minimum}" if minimum else name
             raise RuntimeError(
-                f"{name} {installed} found, the course needs {name}"
-                + (f" >= {minimum}. " if minimum else ". ")
-                + "Rebuild the environment from the lock: `make env` (or `pipenv sync --dev`)."
+                f"{name} {found_text}; the course needs {needed}. "
+                "Rebuild the environment from the lock: `make env` (or `pipenv sync --dev`)."
             )
         found[name] = installed
     return found

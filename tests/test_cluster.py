@@ -118,3 +118,14 @@ def test_context_manager_closes_the_cluster():
     _, alive = psutil.wait_procs(started, timeout=15)
     assert alive == []
     assert get_client("ci", n_workers=1, quiet=True) is not client  # a closed client is not reused
+
+
+def test_start_local_client_ignores_the_address_setting():
+    import dask
+
+    from chapter05_helpers.cluster import start_local_client
+
+    # what DASK_SCHEDULER_ADDRESS becomes when it is set before dask is imported
+    with dask.config.set({"scheduler-address": "tcp://127.0.0.1:9"}):
+        with start_local_client("ci", n_workers=1) as client:
+            assert client.submit(abs, -4).result() == 4
