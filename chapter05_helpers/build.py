@@ -45,7 +45,7 @@ def notebook_title(path: Path) -> str:
         if cell.get("cell_type") == "markdown":
             for line in "".join(cell.get("source", "")).splitlines():
                 if line.startswith("#"):
-                    return line.lstrip("#").strip()
+                    return line.lstrip("#").strip().replace("`", "")  # plain text for the index
     return path.stem
 
 

@@ -8,7 +8,7 @@ from chapter05_helpers.build import execute_notebook, notebook_paths, notebook_t
 
 def make_notebook(path, *sources):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# A tiny lesson")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A tiny `lesson`")]
     nb.cells += [nbformat.v4.new_code_cell(source) for source in sources]
     nbformat.write(nb, path)
     return path
