@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -55,3 +56,29 @@ def timer(label: str = "", results: dict[str, float] | None = None) -> Iterator[
         if results is not None:
             results[label] = timing.seconds
         print(f"Took {timing.seconds:.2f} seconds to execute!")
+
+
+def plot_times(times: dict[str, float], title: str = "", color: str = "tab:blue") -> Any:
+    """Draw the measured seconds as labelled horizontal bars (first label on top); return the Axes.
+
+    Example::
+
+        times = {}
+        with timer("nap", times):
+            time.sleep(0.1)
+        plot_times(times, "One nap")
+        plt.show()
+    """
+    import matplotlib.pyplot as plt
+
+    labels = list(times)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1))
+    ax.barh(labels, [times[label] for label in labels], color=color)
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds (wall clock)")
+    ax.set_title(title)
+    for y, label in enumerate(labels):
+        ax.text(times[label], y, f" {times[label]:.2f} s", va="center")
+    ax.set_xlim(0, max(times.values()) * 1.25)
+    fig.tight_layout()
+    return ax

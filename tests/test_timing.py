@@ -38,3 +38,19 @@ def test_real_clock_measures_the_block(capsys):
         time.sleep(0.05)
     assert t.seconds >= 0.05
     assert re.fullmatch(r"Took \d+\.\d\d seconds to execute!\n", capsys.readouterr().out)
+
+
+def test_plot_times_draws_one_labelled_bar_per_measurement():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chapter05_helpers.timing import plot_times
+
+    ax = plot_times({"slow": 2.0, "fast": 0.5}, "Naps", color="tab:red")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["slow", "fast"]
+    assert [round(p.get_width(), 2) for p in ax.patches] == [2.0, 0.5]
+    assert [t.get_text() for t in ax.texts] == [" 2.00 s", " 0.50 s"]
+    assert ax.get_title() == "Naps"
+    plt.close(ax.figure)
