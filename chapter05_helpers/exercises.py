@@ -5,11 +5,8 @@ Each checker takes the student's answer, prints one line (``Correct: ...`` or
 answer, so a notebook can always be run top to bottom.
 
 Example:
-    >>> check_threads_or_processes("processes")
-    Correct: CPU-bound Python code needs processes (each has its own interpreter and GIL).
-    True
-    >>> check_threads_or_processes("threads")
-    Not yet: two threads took about as long as one for sum_of_squares. Why?
+    >>> check_evaluations_in_flight(8)
+    Not yet: TPOT 1.1 counts workers (len(client.cluster.workers)), not threads.
     False
 """
 
@@ -23,12 +20,13 @@ import numbers
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
 def _verdict(ok: bool, good: str, hint: str) -> bool:
     print(f"Correct: {good}" if ok else f"Not yet: {hint}")
-    return ok
+    return bool(ok)
 
 
 # --- Notebook 01 -------------------------------------------------------------------------
@@ -54,16 +52,20 @@ def check_pool_with_arguments(messages: Any, max_workers: Any) -> bool:
     return _verdict(True, "four one-second tasks, four workers: one round, about 1 s.", "")
 
 
-def check_threads_or_processes(answer: Any) -> bool:
-    """Exercise 1.2: which runs CPU-bound Python faster on two cores, threads or processes?
+def check_busy_cores_with_threads(busy: Any) -> bool:
+    """Exercise 1.2: cores kept busy (CPU time / wall time) by 4 threads running ``sum_of_squares``.
 
-    Example: see the module's docstring.
+    Example:
+        >>> check_busy_cores_with_threads(1.02)
+        Correct: about one core: the GIL lets one thread at a time run Python code.
+        True
     """
-    ok = str(answer).strip().lower() == "processes"
+    if not isinstance(busy, numbers.Real):
+        return _verdict(False, "", "time it with `with timer() as t:`, then busy = t.cpu / t.wall.")
     return _verdict(
-        ok,
-        "CPU-bound Python code needs processes (each has its own interpreter and GIL).",
-        "two threads took about as long as one for sum_of_squares. Why?",
+        0.3 < busy < 1.5,
+        "about one core: the GIL lets one thread at a time run Python code.",
+        f"{busy:.1f} cores? Divide the CPU time by the wall time of the threads' run.",
     )
 
 
@@ -71,24 +73,24 @@ def check_threads_or_processes(answer: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
-def _per_year(data_dir: Path) -> pd.DataFrame:
-    """Per-year sums and counts of X3, and the count of X0 == 99, one file at a time.
+def reference_year_sums(data_dir: Path) -> pd.DataFrame:
+    """Per-year sums of ``X0`` .. ``X4``, row counts and counts of ``X0 == 99``, by pandas.
 
-    One file at a time, so the checkers work at every profile without loading the data set.
+    One file at a time, so it works at every profile without loading the whole data set;
+    the checkers (and the tests) compare answers with it.
+
+    Example (``data_dir`` is a data set folder)::
+
+        reference_year_sums(data_dir).loc[2010, "rows"]  # 21600 at the ci profile
     """
     parts = []
-    for path in sorted(data_dir.glob("*.csv")):
-        df = pd.read_csv(path, parse_dates=["Date"], usecols=["Date", "X0", "X3"])
-        year = df["Date"].dt.year
-        parts.append(
-            pd.DataFrame(
-                {
-                    "x3_sum": df["X3"].groupby(year).sum(),
-                    "rows": df["X3"].groupby(year).size(),
-                    "x0_is_99": (df["X0"] == 99).groupby(year).sum(),
-                }
-            )
-        )
+    for path in sorted(Path(data_dir).glob("*.csv")):
+        df = pd.read_csv(path, parse_dates=["Date"])
+        year = df.pop("Date").dt.year
+        sums = df.groupby(year).sum()
+        sums["rows"] = df.groupby(year).size()
+        sums["x0_is_99"] = (df["X0"] == 99).groupby(year).sum()
+        parts.append(sums)
     return pd.concat(parts).groupby(level=0).sum()
 
 
@@ -103,8 +105,8 @@ def check_mean_x3_per_year(answer: Any, data_dir: str | Path) -> bool:
         return _verdict(False, "", "that is still a Dask plan: call .compute() on it.")
     if not isinstance(answer, pd.Series):
         return _verdict(False, "", "expected a pandas Series (one mean per year).")
-    totals = _per_year(Path(data_dir).resolve())
-    expected = totals["x3_sum"] / totals["rows"]
+    totals = reference_year_sums(Path(data_dir).resolve())
+    expected = totals["X3"] / totals["rows"]
     answer = answer.sort_index()
     ok = list(answer.index) == list(expected.index) and bool(
         ((answer - expected).abs() < 1e-9).all()
@@ -125,7 +127,7 @@ def check_count_x0_is_99(answer: Any, data_dir: str | Path) -> bool:
     """
     if hasattr(answer, "compute"):
         return _verdict(False, "", "that is still a Dask plan: call .compute() on it.")
-    expected = int(_per_year(Path(data_dir).resolve())["x0_is_99"].sum())
+    expected = int(reference_year_sums(Path(data_dir).resolve())["x0_is_99"].sum())
     ok = isinstance(answer, numbers.Real) and answer == expected
     return _verdict(
         ok,
@@ -185,37 +187,76 @@ def check_workers_for_two_seconds(num_workers: Any) -> bool:
 # --- Notebook 04 -------------------------------------------------------------------------
 
 
-def check_tpot_regression(regressor: Any, X_test: Any, y_test: Any) -> bool:
-    """Exercise 4.1: a fitted ``TPOTRegressor`` that explains the diabetes data (R2 > 0.3).
+def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFrame) -> bool:
+    """Exercise 2.3: each way's memory (MiB) for twice the data, predicted from the measured lines.
 
-    Example (after fitting ``regressor`` on the training half)::
+    ``curves`` is notebook 02's table of measurements (``way``, ``disk_mb``, ``needed_mib``).
 
-        check_tpot_regression(regressor, X_test, y_test)
+    Example:
+        >>> curves = pd.DataFrame({"way": ["pandas"] * 2 + ["dask"] * 2,
+        ...     "disk_mb": [10.0, 20.0] * 2, "needed_mib": [30.0, 60.0, 50.0, 51.0]})
+        >>> check_memory_predictions(120, 52, curves)
+        Correct: pandas' cost doubles with the data; Dask's hardly moves.
+        True
+        >>> check_memory_predictions(120, 102, curves)
+        Not yet: Dask's line is nearly flat: what does twice the data add to it?
+        False
     """
-    pipeline = getattr(regressor, "fitted_pipeline_", None)
-    if pipeline is None:
-        return _verdict(False, "", "expected a TPOTRegressor after .fit(X_train, y_train).")
-    from sklearn.metrics import r2_score
+    if not all(isinstance(x, numbers.Real) for x in (pandas_mib, dask_mib)):
+        return _verdict(False, "", "two numbers of MiB, read off the lines (np.polyval helps).")
+    twice = 2 * curves["disk_mb"].max()
+    expected = {
+        way: float(np.polyval(np.polyfit(g["disk_mb"], g["needed_mib"], 1), twice))
+        for way, g in curves.groupby("way")
+    }
 
-    r2 = r2_score(y_test, pipeline.predict(X_test))
+    def close(answer: float, target: float) -> bool:
+        return abs(answer - target) <= max(0.25 * abs(target), 10)
+
+    if not close(pandas_mib, expected["pandas"]):
+        return _verdict(
+            False, "", "pandas' line is straight: twice the data, about twice the cost."
+        )
     return _verdict(
-        r2 > 0.3,
-        "a regression pipeline that explains a good part of the variance on the test half.",
-        f"R2 on the test half is {r2:.2f}; check the split and the scorer.",
+        close(dask_mib, expected["dask"]),
+        "pandas' cost doubles with the data; Dask's hardly moves.",
+        "Dask's line is nearly flat: what does twice the data add to it?",
     )
 
 
-def check_tpot_dask_parameter(answer: Any) -> bool:
-    """Exercise 4.2: which TPOT 1.1 parameter does the job of the book's ``use_dask=True``?
+# --- Notebook 04 -------------------------------------------------------------------------
+
+
+def check_one_worker_minutes(answer: Any, all_workers: dict, one_worker: dict) -> bool:
+    """Exercise 4.1: minutes one worker needs to finish as many pipelines as all workers did.
+
+    ``all_workers`` and ``one_worker`` are notebook 04's summaries (``finished``, ``per minute``).
 
     Example:
-        >>> check_tpot_dask_parameter("use_dask")
-        Not yet: it is not use_dask any more (see the table in this notebook).
-        False
+        >>> check_one_worker_minutes(3.0, {"finished": 30, "per minute": 15.0},
+        ...                          {"finished": 16, "per minute": 10.0})
+        Correct: the pipelines all workers finished, at one worker's rate.
+        True
     """
-    ok = str(answer).strip().rstrip("=").strip().lower() == "client"
+    expected = all_workers["finished"] / one_worker["per minute"]
+    ok = isinstance(answer, numbers.Real) and abs(answer - expected) <= 0.05 * expected
     return _verdict(
         ok,
-        "pass client=<your Dask client>; TPOT 1.1 always evaluates through Dask.",
-        "it is not use_dask any more (see the table in this notebook).",
+        "the pipelines all workers finished, at one worker's rate.",
+        "divide the pipelines all workers finished by one worker's pipelines per minute.",
+    )
+
+
+def check_evaluations_in_flight(answer: Any) -> bool:
+    """Exercise 4.2: evaluations TPOT 1.1 runs at once on 2 workers of 4 threads each.
+
+    Example:
+        >>> check_evaluations_in_flight(2)
+        Correct: one per worker, so threads_per_worker=1 wastes nothing.
+        True
+    """
+    return _verdict(
+        answer == 2,
+        "one per worker, so threads_per_worker=1 wastes nothing.",
+        "TPOT 1.1 counts workers (len(client.cluster.workers)), not threads.",
     )

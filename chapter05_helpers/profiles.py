@@ -52,13 +52,13 @@ class Profile:
 
     @property
     def years(self) -> list[int]:
-        """The years of the CSV data set, first to last inclusive."""
-        return list(range(self.first_year, self.last_year + 1))
+        """The years of the CSV data set, first to last inclusive.
 
-    @property
-    def array_bytes(self) -> int:
-        """Size in bytes of the float64 array of side ``array_side``."""
-        return self.array_side**3 * 8
+        Example:
+            >>> PROFILES["ci"].years[0], len(PROFILES["book"].years)
+            (2010, 10)
+        """
+        return list(range(self.first_year, self.last_year + 1))
 
 
 PROFILES: dict[str, Profile] = {

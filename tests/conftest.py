@@ -1,22 +1,40 @@
-"""Shared test set-up: the ci profile, and a check that no process outlives the suite."""
+"""Shared test set-up: the ci profile, notebook runners, no process left behind."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 
-# The suite always runs at the ci profile, on local clusters (the external-cluster test sets
-# its own address). Notebook kernels started by nbval inherit this environment.
+# The suite always runs at the ci profile, on local clusters (the tests that need an address set
+# their own). Notebook kernels started by nbval inherit this environment.
 os.environ["CHAPTER05_PROFILE"] = "ci"
 os.environ.pop("DASK_SCHEDULER_ADDRESS", None)
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
+sys.path.insert(0, str(REPO / "tools"))  # the maintainers' tools are tested too
+
+
+def ipython_dir_with_start_method(folder: Path, method: str) -> Path:
+    """An IPYTHONDIR whose startup file sets ``method`` in every kernel that uses it.
+
+    This is how the suite runs notebook 01 under each start method without a notebook cell
+    doing it: IPython runs ``profile_default/startup/*.py`` before the first cell.
+    """
+    startup = folder / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-start-method.py").write_text(
+        f"import multiprocessing\nmultiprocessing.set_start_method({method!r}, force=True)\n"
+    )
+    return folder
 
 
 def run_nbval(
@@ -44,6 +62,55 @@ def run_nbval(
         text=True,
         timeout=timeout,
     )
+
+
+class LiveNotebook:
+    """A notebook's kernel, alive: run its own cells up to a marker, then any extra code."""
+
+    def __init__(self, client, nb) -> None:
+        self.client, self.nb, self.next = client, nb, 0
+
+    def run_until(self, marker: str) -> str:
+        """Run the code cells in order, up to the first whose source contains ``marker``.
+
+        Returns the text that cell printed (stdout and stderr).
+        """
+        while self.next < len(self.nb.cells):
+            cell, index = self.nb.cells[self.next], self.next
+            self.next += 1
+            if cell.cell_type != "code":
+                continue
+            self.client.execute_cell(cell, index)
+            if marker in cell.source:
+                return _text(cell)
+        raise AssertionError(f"no code cell contains {marker!r}")
+
+    def run(self, code: str) -> str:
+        """Run ``code`` as a new cell in the same kernel; return what it printed."""
+        cell = nbformat.v4.new_code_cell(code)
+        self.nb.cells.append(cell)
+        self.client.execute_cell(cell, len(self.nb.cells) - 1)
+        return _text(cell)
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+@contextmanager
+def live_notebook(path: Path, timeout: int = 600) -> Iterator[LiveNotebook]:
+    """Start a kernel for the notebook at ``path`` (with this process's environment)."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    with client.setup_kernel():
+        yield LiveNotebook(client, nb)
 
 
 # The standard library's own helpers (started by the forkserver/spawn tests); they end with

@@ -2,8 +2,13 @@ import nbformat
 import pytest
 from conftest import NOTEBOOKS
 from nbclient.exceptions import CellExecutionError
-
-from chapter05_helpers.build import execute_notebook, notebook_paths, notebook_title, write_index
+from run_notebooks import (
+    add_navigation,
+    execute_notebook,
+    notebook_paths,
+    notebook_title,
+    write_index,
+)
 
 
 def make_notebook(path, *sources):
@@ -53,3 +58,20 @@ def test_index_links_every_notebook(tmp_path):
     assert '<a href="01_a.html">Section 1</a>' in page
     assert '<a href="03_b.html">Section 3</a>' in page
     assert "<code>demo</code>" in page
+
+
+def test_pages_link_previous_and_next_and_the_index_shows_screenshots(tmp_path):
+    for stem in ("01_a", "02_b", "03_c"):
+        (tmp_path / f"{stem}.html").write_text("<html><body class='x'><p>lesson</p></body></html>")
+    add_navigation(tmp_path, ["01_a", "02_b", "03_c"])
+    middle = (tmp_path / "02_b.html").read_text()
+    assert middle.count('<a href="01_a.html">&larr; previous</a>') == 2  # top and bottom
+    assert middle.count('<a href="03_c.html">next &rarr;</a>') == 2
+    assert "<p>lesson</p>" in middle
+    assert "previous" not in (tmp_path / "01_a.html").read_text()
+    assert "next" not in (tmp_path / "03_c.html").read_text()
+    (tmp_path / "screenshots").mkdir()
+    (tmp_path / "screenshots" / "dashboard-status-during-fit.png").write_bytes(b"png")
+    page = write_index(tmp_path, [], "ci").read_text()
+    assert '<img src="screenshots/dashboard-status-during-fit.png"' in page
+    assert "lab-instructor-layout.png" not in page  # only the screenshots that exist

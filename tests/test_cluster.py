@@ -1,34 +1,23 @@
-"""The cluster helper: local clusters, busy ports, dead addresses, reuse, clean close, dashboard."""
+"""Notebook 04's own cluster cell: a local cluster, a busy port, a dead or wrong address.
+
+Each test starts a kernel for the notebook, runs its cells up to the cluster cell, and
+checks what a student would see.
+"""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 import urllib.request
 
-import psutil
 import pytest
+from conftest import NOTEBOOKS, live_notebook
+from nbclient.exceptions import CellExecutionError
 
-from chapter05_helpers import cluster
-from chapter05_helpers.cluster import ClusterConnectionError, close_client, get_client
-
-
-@pytest.fixture(autouse=True)
-def no_open_client(monkeypatch):
-    monkeypatch.delenv(cluster.ADDRESS_ENV_VAR, raising=False)
-    yield
-    close_client()
-
-
-def worker_processes() -> list[psutil.Process]:
-    return [
-        p
-        for p in psutil.Process().children(recursive=True)
-        if p.is_running()
-        and "multiprocessing" in " ".join(p.cmdline())
-        and "forkserver" not in " ".join(p.cmdline())
-        and "resource_tracker" not in " ".join(p.cmdline())
-    ]
+NOTEBOOK_04 = NOTEBOOKS / "04_tpot_with_dask.ipynb"
+CLUSTER_CELL = 'dask.config.get("scheduler-address"'
+CLOSE = "client.close()\nif cluster is not None:\n    cluster.close()"
 
 
 def http_status(url: str) -> int:
@@ -36,96 +25,66 @@ def http_status(url: str) -> int:
         return response.status
 
 
-def test_local_cluster_one_thread_per_worker_and_profile_memory(capsys):
-    client = get_client("ci", n_workers=2)
-    workers = client.scheduler_info(n_workers=-1)["workers"].values()
-    assert len(workers) == 2
-    assert {w["nthreads"] for w in workers} == {1}
-    assert {w["memory_limit"] for w in workers} == {2 * 2**30}  # ci: 2GiB per worker
-    assert client.submit(sum, [1, 2, 3]).result() == 6
-    out = capsys.readouterr().out
-    assert out.startswith(
-        "Started a local cluster: 2 workers, 2 threads, 4.0 GiB; dashboard at http://"
-    )
+def dashboard_link(printed: str) -> str:
+    return re.search(r"dashboard: (http://\S+)", printed).group(1)
 
 
-def test_second_call_reuses_the_open_client(capsys):
-    first = get_client("ci", n_workers=1)
-    before = len(worker_processes())
-    second = get_client("ci", n_workers=1)
-    assert second is first
-    assert len(worker_processes()) == before
-    assert "Reusing the open client" in capsys.readouterr().out
-
-
-def test_busy_port_8787_gives_a_link_that_serves(capsys):
-    with socket.socket() as squatter:
-        try:
-            squatter.bind(("127.0.0.1", cluster.DASHBOARD_PORT))
-        except OSError:
-            pass  # already taken by something else: the situation under test anyway
-        squatter.listen()
-        client = get_client("ci", n_workers=1)
-        link = client.dashboard_link
-        assert ":8787/" not in link
-        assert link in capsys.readouterr().out
-        assert http_status(link) == 200
-
-
-def test_dashboard_status_page_serves_while_computing():
-    client = get_client("ci", n_workers=1)
-    future = client.submit(time.sleep, 3)
-    time.sleep(0.5)
-    assert not future.done()
-    assert http_status(client.dashboard_link) == 200
-    future.result()
-
-
-def test_dead_address_fails_fast_and_names_it():
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # free once the block ends: nothing listens there
-    address = f"tcp://127.0.0.1:{port}"
-    start = time.monotonic()
-    with pytest.raises(ClusterConnectionError) as error:
-        get_client("ci", address=address)
-    assert time.monotonic() - start < 10
-    assert address in str(error.value)
-    assert cluster.ADDRESS_ENV_VAR in str(error.value)
+        return probe.getsockname()[1]  # free once the block ends: nothing listens there
 
 
-def test_env_var_address_is_used(monkeypatch):
-    monkeypatch.setenv(
-        cluster.ADDRESS_ENV_VAR, "tcp://127.0.0.1:9"
-    )  # discard port: nothing answers
-    with pytest.raises(ClusterConnectionError, match="tcp://127.0.0.1:9"):
-        get_client("ci")
+def test_one_single_threaded_worker_per_core_and_a_live_dashboard(monkeypatch):
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    with live_notebook(NOTEBOOK_04) as nb:
+        printed = nb.run_until(CLUSTER_CELL)
+        cores = int(nb.run("print(os.cpu_count())"))
+        assert f"{cores} workers, {cores} threads" in printed
+        link = dashboard_link(printed)
+        assert ":8787/" in link
+        # the status page answers while a task runs
+        nb.run("import time\nf = client.submit(time.sleep, 3)")
+        assert http_status(link) == 200
+        assert nb.run("print(f.done())").strip() == "False"
+        nb.run(CLOSE)
+        assert nb.run("print(client.status, cluster.status.name)").split() == ["closed", "closed"]
 
 
-def test_close_leaves_no_process_behind():
-    get_client("ci", n_workers=2)
-    started = worker_processes()
-    assert len(started) >= 2
-    close_client()
-    gone, alive = psutil.wait_procs(started, timeout=15)
-    assert alive == []
+def test_busy_port_8787_gives_a_link_that_serves(monkeypatch):
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    with socket.socket() as squatter:
+        try:
+            squatter.bind(("127.0.0.1", 8787))
+            squatter.listen()
+        except OSError:
+            pass  # already taken by something else: the situation under test anyway
+        with live_notebook(NOTEBOOK_04) as nb:
+            printed = nb.run_until(CLUSTER_CELL)
+            link = dashboard_link(printed)
+            assert ":8787/" not in link
+            assert "8787 is already in use" in printed  # Dask says why the link moved
+            assert http_status(link) == 200
+            nb.run(CLOSE)
 
 
-def test_context_manager_closes_the_cluster():
-    with get_client("ci", n_workers=1) as client:
-        started = worker_processes()
-        assert client.submit(len, "abc").result() == 3
-    _, alive = psutil.wait_procs(started, timeout=15)
-    assert alive == []
-    assert get_client("ci", n_workers=1, quiet=True) is not client  # a closed client is not reused
+def test_dead_address_fails_fast_and_names_it(monkeypatch):
+    address = f"tcp://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", address)
+    with live_notebook(NOTEBOOK_04) as nb:
+        nb.run_until("import dask")  # the setup cell
+        start = time.monotonic()
+        with pytest.raises(CellExecutionError) as error:
+            nb.run_until(CLUSTER_CELL)
+        assert time.monotonic() - start < 10
+    assert f"Timed out trying to connect to {address} after 5 s" in str(error.value)
 
 
-def test_start_local_client_ignores_the_address_setting():
-    import dask
-
-    from chapter05_helpers.cluster import start_local_client
-
-    # what DASK_SCHEDULER_ADDRESS becomes when it is set before dask is imported
-    with dask.config.set({"scheduler-address": "tcp://127.0.0.1:9"}):
-        with start_local_client("ci", n_workers=1) as client:
-            assert client.submit(abs, -4).result() == 4
+def test_a_dashboard_link_as_the_address_gets_a_message_saying_so(monkeypatch):
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "http://127.0.0.1:8787/status")
+    with live_notebook(NOTEBOOK_04) as nb:
+        with pytest.raises(CellExecutionError) as error:
+            nb.run_until(CLUSTER_CELL)
+    message = str(error.value)
+    assert "http://127.0.0.1:8787/status is a web address, probably the dashboard's" in message
+    assert "tcp://scheduler-host:8786" in message

@@ -8,7 +8,11 @@ from dask import delayed
 
 from chapter05_helpers import exercises as ex
 from chapter05_helpers.data import make_dataset
-from chapter05_helpers.workers import cube
+
+
+@delayed
+def cube(number: int) -> int:
+    return number**3
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +36,10 @@ def test_pool_with_arguments(capsys):
 
 
 @pytest.mark.parametrize(
-    ("answer", "ok"),
-    [("processes", True), (" Processes ", True), ("threads", False), ("", False), (None, False)],
+    ("busy", "ok"), [(1.0, True), (0.8, True), (1.9, False), (4, False), (None, False)]
 )
-def test_threads_or_processes(capsys, answer, ok):
-    assert verdict(capsys, ex.check_threads_or_processes(answer)) is ok
+def test_busy_cores_with_threads(capsys, busy, ok):
+    assert verdict(capsys, ex.check_busy_cores_with_threads(busy)) is ok
 
 
 def year_frame(folder):
@@ -64,9 +67,8 @@ def test_count_x0_is_99(capsys, data_dir):
     assert verdict(capsys, ex.check_count_x0_is_99(None, data_dir)) is False
 
 
-def test_sum_of_cubes_graph(capsys, monkeypatch):
-    monkeypatch.setattr("chapter05_helpers.workers.time.sleep", lambda s: None)
-    cubes = [delayed(cube)(n) for n in [1, 2, 3, 4, 5]]
+def test_sum_of_cubes_graph(capsys):
+    cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(cubes))) is True
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(max)(cubes))) is False
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(cubes[:4]))) is False
@@ -80,30 +82,27 @@ def test_workers_for_two_seconds(capsys, workers, ok):
     assert verdict(capsys, ex.check_workers_for_two_seconds(workers)) is ok
 
 
-def test_tpot_regression_checker(capsys):
-    from sklearn.datasets import load_diabetes
-    from sklearn.dummy import DummyRegressor
-    from sklearn.linear_model import Ridge
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_diabetes(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, random_state=42)
-
-    class Fitted:  # what the checker reads from a TPOTRegressor
-        def __init__(self, model):
-            self.fitted_pipeline_ = model.fit(X_train, y_train)
-
-    assert (
-        verdict(capsys, ex.check_tpot_regression(Fitted(Ridge(alpha=0.1)), X_test, y_test)) is True
+def test_memory_predictions(capsys):
+    curves = pd.DataFrame(
+        {
+            "way": ["pandas"] * 3 + ["dask"] * 3,
+            "disk_mb": [100.0, 200.0, 400.0] * 2,
+            "needed_mib": [300.0, 600.0, 1200.0, 150.0, 155.0, 160.0],
+        }
     )
-    assert (
-        verdict(capsys, ex.check_tpot_regression(Fitted(DummyRegressor()), X_test, y_test)) is False
-    )
-    assert verdict(capsys, ex.check_tpot_regression(None, X_test, y_test)) is False
+    assert verdict(capsys, ex.check_memory_predictions(2400, 170, curves)) is True
+    assert verdict(capsys, ex.check_memory_predictions(1200, 170, curves)) is False  # not doubled
+    assert verdict(capsys, ex.check_memory_predictions(2400, 320, curves)) is False  # Dask doubled
+    assert verdict(capsys, ex.check_memory_predictions(None, None, curves)) is False
 
 
-@pytest.mark.parametrize(
-    ("answer", "ok"), [("client", True), ("client=", True), ("use_dask", False), ("n_jobs", False)]
-)
-def test_tpot_dask_parameter(capsys, answer, ok):
-    assert verdict(capsys, ex.check_tpot_dask_parameter(answer)) is ok
+def test_one_worker_minutes(capsys):
+    all_workers, one_worker = {"finished": 42, "per minute": 21.0}, {"per minute": 12.0}
+    assert verdict(capsys, ex.check_one_worker_minutes(3.5, all_workers, one_worker)) is True
+    assert verdict(capsys, ex.check_one_worker_minutes(2.0, all_workers, one_worker)) is False
+    assert verdict(capsys, ex.check_one_worker_minutes(None, all_workers, one_worker)) is False
+
+
+@pytest.mark.parametrize(("answer", "ok"), [(2, True), (8, False), (4, False), (None, False)])
+def test_evaluations_in_flight(capsys, answer, ok):
+    assert verdict(capsys, ex.check_evaluations_in_flight(answer)) is ok

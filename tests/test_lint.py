@@ -8,7 +8,9 @@ from conftest import REPO
 
 RUFF = Path(sys.executable).with_name("ruff")
 TARGETS = [
-    p for p in ("chapter05_helpers", "tests", "benchmarks", "notebooks") if (REPO / p).exists()
+    p
+    for p in ("chapter05_helpers", "tests", "tools", "benchmarks", "notebooks")
+    if (REPO / p).exists()
 ]
 
 

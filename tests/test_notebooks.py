@@ -6,7 +6,7 @@ import multiprocessing
 
 import nbformat
 import pytest
-from conftest import NOTEBOOKS, run_nbval
+from conftest import NOTEBOOKS, ipython_dir_with_start_method, run_nbval
 
 OTHER_START_METHODS = [
     m for m in multiprocessing.get_all_start_methods() if m != multiprocessing.get_start_method()
@@ -14,17 +14,24 @@ OTHER_START_METHODS = [
 
 
 @pytest.mark.parametrize("method", OTHER_START_METHODS)
-def test_notebook_01_under_every_start_method(method):
-    """The main run covers the default start method; this runs notebook 01 under the others."""
-    result = run_nbval(
-        NOTEBOOKS / "01_python_parallelism.ipynb", {"CHAPTER05_START_METHOD": method}
-    )
+def test_notebook_01_under_every_start_method(method, tmp_path):
+    """The main run covers the default start method; this runs notebook 01 under the others.
+
+    An IPython startup file sets the start method, so no notebook cell has to.
+    """
+    ipython_dir = ipython_dir_with_start_method(tmp_path / "ipython", method)
+    result = run_nbval(NOTEBOOKS / "01_python_parallelism.ipynb", {"IPYTHONDIR": str(ipython_dir)})
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    # and the kernels really ran under that method: a notebook that prints it, stored with it
+    code = "import multiprocessing\nprint(multiprocessing.get_start_method())"
+    probe = one_cell_notebook(tmp_path / "probe.ipynb", code, f"{method}\n")
+    result = run_nbval(probe, {"IPYTHONDIR": str(ipython_dir)}, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
 
 
-def tiny_notebook(path, stored_output: str):
+def one_cell_notebook(path, source: str, stored_output: str = ""):
     nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("print('Took 1.23 seconds to execute!')\nprint(6 * 7)")
+    cell = nbformat.v4.new_code_cell(source)
     cell.execution_count = 1
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_output)]
     nb.cells = [cell]
@@ -39,9 +46,10 @@ def tiny_notebook(path, stored_output: str):
 
 def test_sanitizer_masks_timings_only(tmp_path):
     """A different timing passes; a different result fails, so outputs really are compared."""
-    same = tiny_notebook(tmp_path / "same.ipynb", "Took 9.87 seconds to execute!\n42\n")
+    code = "print('Wall time: 1.23 s')\nprint(6 * 7)"
+    same = one_cell_notebook(tmp_path / "same.ipynb", code, "Wall time: 9.87 s\n42\n")
     assert run_nbval(same, {}, timeout=120).returncode == 0
-    wrong = tiny_notebook(tmp_path / "wrong.ipynb", "Took 9.87 seconds to execute!\n43\n")
+    wrong = one_cell_notebook(tmp_path / "wrong.ipynb", code, "Wall time: 9.87 s\n43\n")
     result = run_nbval(wrong, {}, timeout=120)
     assert result.returncode == 1, result.stdout[-2000:]
 

@@ -35,7 +35,6 @@ def test_book_profile_is_the_chapters_scale():
     assert book.years == list(range(2010, 2020))
     assert book.rows_per_year is None  # every second of every year
     assert book.array_side == 1000  # the book's 1000**3 array
-    assert book.array_bytes == 8 * 10**9
     assert book.tpot_max_time_mins == 10
 
 

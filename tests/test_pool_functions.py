@@ -3,14 +3,14 @@ import multiprocessing
 
 import pytest
 
-from chapter05_helpers import workers
-from chapter05_helpers.workers import cube, multiply, sleep_for, sleep_func, sum_of_squares
+from chapter05_helpers import pool_functions
+from chapter05_helpers.pool_functions import sleep_for, sleep_func, sum_of_squares
 
 
 @pytest.fixture
 def no_sleep(monkeypatch):
     naps = []
-    monkeypatch.setattr(workers.time, "sleep", naps.append)
+    monkeypatch.setattr(pool_functions.time, "sleep", naps.append)
     return naps
 
 
@@ -26,24 +26,14 @@ def test_sleep_for(no_sleep, capsys):
     assert capsys.readouterr().out == "Sleeping for 3 seconds\n"
 
 
-def test_cube_and_multiply(no_sleep, capsys):
-    cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
-    assert cubes == [1, 8, 27, 64, 125]
-    assert multiply(cubes) == 1728000  # the book's total
-    out = capsys.readouterr().out.splitlines()
-    assert out[:5] == [f"cube({n}) called!" for n in [1, 2, 3, 4, 5]]
-    assert out[5] == "multiply([[1, 8, 27, 64, 125]]) called!"
-
-
 @pytest.mark.parametrize("n", [0, 1, 2, 10, 12345])
 def test_sum_of_squares_matches_the_formula(n):
     assert sum_of_squares(n) == (n - 1) * n * (2 * n - 1) // 6
 
 
 @pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
-def test_workers_run_in_a_pool_under_every_start_method(method):
+def test_they_run_in_a_pool_under_every_start_method(method):
     context = multiprocessing.get_context(method)
     with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         assert pool.submit(sleep_for, 0).result() == "Finished sleeping for 0 seconds."
         assert list(pool.map(sum_of_squares, [3, 4])) == [5, 14]
-        assert pool.submit(multiply, [2, 3, 4]).result() == 24
