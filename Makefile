@@ -34,21 +34,31 @@ $(STAMP): Pipfile.lock pyproject.toml
 	PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_NOSPIN=1 $(PY) -m pipenv sync --dev
 	@touch $@
 
-check-graphviz: $(STAMP)
-	@$(PY) -m chapter05_helpers.setup --check-graphviz
+# graph.visualize() needs Graphviz's `dot`: installed here when the machine allows it
+# (root or password-less sudo with apt-get, or Homebrew), else one line says how.
+check-graphviz:
+	@$(PYTHON) tools/check_graphviz.py
 
 run: $(STAMP) check-graphviz
-	$(PY) -m chapter05_helpers.build --out build
+	$(PY) tools/run_notebooks.py --out build
 
 test: $(STAMP) check-graphviz
 	CHAPTER05_PROFILE=ci $(PY) -m pytest
 
+# The instructor's layout: notebook 04 with the dashboard's task stream, progress and worker memory
+# docked beside it, and the Dask sidebar connected to the course's cluster once it starts (through
+# the Jupyter server's proxy). jupyter-config/ holds the course's JupyterLab settings and the
+# "instructor" workspace, imported afresh on every `make lab` into build/ (the layout starts clean).
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	@export JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  JUPYTERLAB_WORKSPACES_DIR="$(CURDIR)/build/jupyterlab-workspaces" && \
+	$(BIN)/jupyter lab workspaces import jupyter-config/instructor.jupyterlab-workspace >/dev/null && \
+	echo "JupyterLab: the instructor's layout (jupyter-config/); Ctrl-C twice to stop" && \
+	$(BIN)/jupyter lab notebooks --LabApp.default_url=/lab/workspaces/instructor
 
 lint: $(STAMP)
-	$(BIN)/ruff check chapter05_helpers tests benchmarks notebooks
-	$(BIN)/ruff format --check chapter05_helpers tests benchmarks notebooks
+	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks
+	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks
 
 clean:
 	rm -rf build .pytest_cache
@@ -60,4 +70,4 @@ clean-env:
 # in place (the outputs nbval compares against). `make outputs NB=notebooks/01_*.ipynb`
 NB ?=
 outputs: $(STAMP) check-graphviz
-	CHAPTER05_PROFILE=ci $(PY) -m chapter05_helpers.build --store $(NB)
+	CHAPTER05_PROFILE=ci $(PY) tools/run_notebooks.py --store $(NB)

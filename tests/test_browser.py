@@ -1,0 +1,350 @@
+"""The instructor's stage, in a real browser: JupyterLab, the Dask extension and the dashboard.
+
+One test, as an instructor on JupyterHub or Binder would meet it: JupyterLab under a base URL with
+JUPYTERHUB_SERVICE_PREFIX set, the course's settings (jupyter-config/labconfig) and the instructor's
+workspace (jupyter-config/instructor.jupyterlab-workspace, what `make lab` opens). Debian's headless
+Chromium, driven by Playwright, clears notebook 04's outputs and runs all its cells at `ci` from the
+menus, then Kernel > Restart Kernel and Run All again. It checks that
+
+- no cell fails, in either run (the notebook is saved from the browser and read back);
+- the printed dashboard link goes through the Jupyter server's proxy, and the dashboard's /status
+  page served there shows tasks in its task stream while TPOT fits;
+- the Dask sidebar connects to the course's cluster by itself (nobody types a URL), and the docked
+  Task Stream panel shows the same tasks;
+- after the restart the dashboard is on the same port, 8787, and the sidebar connects again.
+
+Screenshots go to build/screenshots/. Set CHAPTER05_BROWSER_NOTEBOOK to run another copy of the
+notebook. Without /usr/bin/chromium or the playwright package the test skips (in CI it fails).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+from conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+HOW_TO_GET = "sudo apt-get install chromium; make env (brings playwright)"
+if not CHROMIUM.exists() or find_spec("playwright") is None:
+    if os.environ.get("CI"):  # CI installs them (.ci/run): a skip there would hide a failure
+        pytest.fail(f"browser test: Chromium or playwright missing ({HOW_TO_GET})", pytrace=False)
+    pytest.skip(f"needs Debian's Chromium and playwright: {HOW_TO_GET}", allow_module_level=True)
+
+from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
+
+NOTEBOOK = Path(
+    os.environ.get("CHAPTER05_BROWSER_NOTEBOOK", REPO / "notebooks" / "04_tpot_with_dask.ipynb")
+)
+CONFIG = REPO / "jupyter-config"
+WORKSPACE = CONFIG / "instructor.jupyterlab-workspace"
+SHOTS = REPO / "build" / "screenshots"
+PREFIX = "/user/chapter05/"  # as on JupyterHub: the server's base URL is the user's prefix
+DASHBOARD_PORT = 8787
+BIN = Path(sys.executable).parent
+CHROMIUM_ARGS = [  # the flags this machine needs: no sandbox as root, no network but loopback
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RUN_TIMEOUT_S = 420  # one Run All at ci: about 95 s on 2 cores with the browser
+
+# The number of tasks in a Bokeh page's task stream (the dashboard's "task_stream" figure; its
+# source starts with one placeholder row keyed "start"); -1 until the figure is there.
+TASKS_IN_STREAM = """() => {
+  for (const doc of (window.Bokeh && window.Bokeh.documents) || []) {
+    const figure = doc.get_model_by_name("task_stream");
+    for (const renderer of (figure && figure.renderers) || []) {
+      const data = renderer.data_source && renderer.data_source.data;
+      const keys = data && (data instanceof Map ? data.get("key") : data.key);
+      if (keys) return Array.from(keys).filter((k) => k !== "start").length;
+    }
+  }
+  return -1;
+}"""
+
+# Each code cell's prompt: "[3]:" done, "[*]:" running or queued, "[ ]:" not run.
+PROMPTS = """() => Array.from(document.querySelectorAll(
+  ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt"
+)).map((p) => p.textContent.trim())"""
+KERNEL_IDLE = """() => Array.from(document.querySelectorAll(".jp-StatusBar-TextItem"))
+  .some((e) => /\\|\\s*Idle/.test(e.textContent))"""
+RUN_FINISHED = f"""() => {{
+  const prompts = ({PROMPTS})();
+  return prompts.length > 0 && !prompts.some((p) => p.includes("*"))
+    && prompts.some((p) => /\\d/.test(p)) && ({KERNEL_IDLE})();
+}}"""
+DASHBOARD_LINK = """() => {
+  for (const out of document.querySelectorAll(".jp-OutputArea-output")) {
+    const m = out.textContent.match(/dashboard: (\\S+)/);
+    if (m) return m[1];
+  }
+  return null;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for_dashboard_port_free(timeout: float = 60) -> None:
+    """An earlier test's cluster may still be closing; anything else on 8787 fails the test."""
+    deadline = time.monotonic() + timeout
+    while port_in_use(DASHBOARD_PORT):
+        if time.monotonic() > deadline:
+            holders = [
+                c.pid
+                for c in psutil.net_connections("tcp")
+                if c.laddr and c.laddr.port == DASHBOARD_PORT and c.status == "LISTEN"
+            ]
+            pytest.fail(f"port {DASHBOARD_PORT} is taken (pid {holders}): the test needs it free")
+        time.sleep(0.5)
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[dict]:
+    """JupyterLab as JupyterHub would run it, on a copy of the notebook; nothing left running."""
+    wait_for_dashboard_port_free()
+    root = tmp_path / "notebooks"  # the notebook writes ../build: inside tmp_path
+    root.mkdir()
+    shutil.copy(NOTEBOOK, root / "04_tpot_with_dask.ipynb")
+    env = {
+        **os.environ,
+        "CHAPTER05_PROFILE": "ci",
+        "JUPYTERHUB_SERVICE_PREFIX": PREFIX,
+        # the course's settings; the user's own (~/.jupyter) stay out of the test
+        "JUPYTER_CONFIG_PATH": str(CONFIG),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+    }
+    env.pop("DASK_SCHEDULER_ADDRESS", None)
+    subprocess.run(
+        [BIN / "jupyter", "lab", "workspaces", "import", WORKSPACE],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port, token = free_port(), secrets.token_hex(16)
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [
+            BIN / "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",  # CI runs as root
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.token={token}",
+            f"--ServerApp.base_url={PREFIX}",
+            f"--ServerApp.root_dir={root}",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()[-3000:]
+            try:
+                request = urllib.request.Request(
+                    f"{origin}{PREFIX}api/status", headers={"Authorization": f"token {token}"}
+                )
+                urllib.request.urlopen(request, timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "JupyterLab did not answer within 60 s"
+                time.sleep(0.3)
+        yield {"origin": origin, "token": token, "root": root, "log": tmp_path / "server.log"}
+    finally:
+        family = [server]
+        try:
+            family += psutil.Process(server.pid).children(recursive=True)
+        except psutil.Error:
+            pass
+        server.terminate()  # the server shuts its kernels down
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        procs = []
+        for p in family:
+            try:
+                procs.append(psutil.Process(p.pid))
+            except psutil.Error:
+                pass
+        _, alive = psutil.wait_procs(procs, timeout=20)
+        for p in alive:
+            p.kill()
+        log.close()
+        assert not alive, f"left running after JupyterLab stopped: {[p.pid for p in alive]}"
+
+
+def menu(page: Page, title: str, command: str) -> None:
+    """Click a menu bar entry, then one of its items (by the command it runs)."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(f"^{title}$")).click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
+
+def run_all(page: Page) -> float:
+    """Edit > Clear Outputs of All Cells, then Run > Run All Cells; return when it started."""
+    menu(page, "Edit", "editmenu:clear-all")
+    page.wait_for_function(f"() => ({PROMPTS})().every((p) => !/\\d/.test(p))")
+    menu(page, "Run", "runmenu:run-all")
+    started = time.monotonic()
+    page.wait_for_function(f"() => ({PROMPTS})().some((p) => p.includes('*'))")
+    return started
+
+
+def saved_notebook(page: Page, path: Path) -> nbformat.NotebookNode:
+    """File > Save Notebook, and read the notebook back once it is on disk."""
+    before = path.stat().st_mtime_ns
+    menu(page, "File", "docmanager:save")
+    deadline = time.monotonic() + 30
+    while path.stat().st_mtime_ns == before:
+        assert time.monotonic() < deadline, "the notebook was not saved within 30 s"
+        time.sleep(0.2)
+    time.sleep(0.5)
+    return nbformat.read(path, as_version=4)
+
+
+def check_outputs(nb: nbformat.NotebookNode, run: str) -> int:
+    """No error output, every code cell ran; returns the number of stderr blocks (warnings)."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    errors = [
+        f"cell {i}: {o.get('ename')}: {o.get('evalue')}"
+        for i, c in enumerate(code)
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
+    assert errors == [], f"{run}: {errors}"
+    not_run = [i for i, c in enumerate(code) if c.execution_count is None]
+    assert not_run == [], f"{run}: code cells that did not run: {not_run}"
+    return sum(o.output_type == "stream" and o.name == "stderr" for c in code for o in c.outputs)
+
+
+def dashboard_port(link: str) -> int:
+    match = re.fullmatch(re.escape(PREFIX) + r"proxy/(\d+)/status", link)
+    assert match, f"dashboard link {link!r} does not go through {PREFIX}proxy/<port>/status"
+    return int(match.group(1))
+
+
+def wait_for_frame(page: Page, route: str, timeout: float) -> Frame:
+    deadline = time.monotonic() + timeout
+    while True:
+        for frame in page.frames:
+            if route in frame.url:
+                return frame
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"no docked panel showed {route} in {timeout} s: the extension is not connected"
+            )
+        page.wait_for_timeout(250)
+
+
+def open_dask_sidebar(page: Page) -> None:
+    tab = page.locator('.jp-SideBar .lm-TabBar-tab[data-id="dask-dashboard-launcher"]')
+    if "lm-mod-current" not in (tab.get_attribute("class") or ""):
+        tab.click()
+
+
+@pytest.mark.timeout(900)
+def test_instructor_stage_in_chromium(lab):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    notebook = lab["root"] / "04_tpot_with_dask.ipynb"
+    base = f"{lab['origin']}{PREFIX}"
+    timings = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1600, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(f"{base}lab/workspaces/instructor?token={lab['token']}")
+            page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+            page.wait_for_function(f"() => ({PROMPTS})().length > 0")
+            panels = page.locator(".dask-DaskDashboard-widget")
+            assert panels.count() == 3, "the workspace docks three dashboard panels"
+
+            # Run 1: the link, the /status page during the fit, the sidebar and the panels.
+            started = run_all(page)
+            link = page.wait_for_function(DASHBOARD_LINK, timeout=90_000).json_value()
+            timings["cluster up"] = time.monotonic() - started
+            assert dashboard_port(link) == DASHBOARD_PORT
+            status = context.new_page()
+            response = status.goto(lab["origin"] + link)
+            assert response is not None and response.ok, f"{link}: {response and response.status}"
+            status.wait_for_function(f"({TASKS_IN_STREAM})() >= 25", timeout=180_000, polling=500)
+            timings["tasks on /status"] = time.monotonic() - started
+            status.screenshot(path=SHOTS / "dashboard-status-during-fit.png")
+            status.close()  # its plots cost CPU the fit needs
+
+            # The docked panels get their address from the extension once it has connected.
+            task_frame = wait_for_frame(page, "individual-task-stream", timeout=120)
+            assert f"{PREFIX}proxy/{DASHBOARD_PORT}/" in task_frame.url, task_frame.url
+            task_frame.wait_for_function(f"({TASKS_IN_STREAM})() > 0", timeout=60_000)
+            fit_cell = page.locator(".jp-CodeCell", has_text="performance_report(filename=")
+            fit_cell.first.evaluate("(cell) => cell.scrollIntoView({block: 'center'})")
+            page.screenshot(path=SHOTS / "lab-instructor-layout.png")
+
+            open_dask_sidebar(page)
+            page.locator(".dask-DashboardListing-item").first.wait_for(timeout=120_000)
+            timings["sidebar connected"] = time.monotonic() - started
+            url = page.locator(".dask-URLInput input").input_value()
+            assert url == f"proxy/{DASHBOARD_PORT}", (
+                f"the sidebar's URL is {url!r}, not the course's"
+            )
+            page.screenshot(path=SHOTS / "lab-sidebar-connected.png")
+
+            page.wait_for_function(RUN_FINISHED, timeout=RUN_TIMEOUT_S * 1000, polling=1000)
+            timings["run 1"] = time.monotonic() - started
+            stderr_1 = check_outputs(saved_notebook(page, notebook), "run 1")
+            # the last cell closed the cluster: the sidebar notices
+            page.locator(".dask-DashboardListing-inactive").wait_for(timeout=60_000)
+
+            # Run 2, after Kernel > Restart Kernel: the same port, and the sidebar reconnects.
+            menu(page, "Kernel", "kernelmenu:restart")
+            page.locator(".jp-Dialog .jp-mod-accept").click()
+            page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+            started = run_all(page)
+            link_2 = page.wait_for_function(DASHBOARD_LINK, timeout=90_000).json_value()
+            assert dashboard_port(link_2) == DASHBOARD_PORT, f"run 2 moved the dashboard: {link_2}"
+            page.locator(".dask-DashboardListing-item").first.wait_for(timeout=120_000)
+            timings["run 2 sidebar connected"] = time.monotonic() - started
+            page.wait_for_function(RUN_FINISHED, timeout=RUN_TIMEOUT_S * 1000, polling=1000)
+            timings["run 2"] = time.monotonic() - started
+            stderr_2 = check_outputs(saved_notebook(page, notebook), "run 2")
+        except Exception:
+            page.screenshot(path=SHOTS / "browser-test-failure.png")
+            print(lab["log"].read_text()[-5000:])
+            raise
+        finally:
+            browser.close()
+    print({k: round(v, 1) for k, v in timings.items()}, f"stderr blocks: {stderr_1}, {stderr_2}")
