@@ -1,22 +1,30 @@
 """Benchmark: writing the yearly CSV files, the book's way and ours, beside the disk's speed.
 
-Run from the repository root:
+Run from the repository root (``flock`` keeps heavy jobs from overlapping on 2 cores):
 
-    .venv/bin/python benchmarks/bench_data.py --profile book --out /tmp/bench-data
+    flock /tmp/chapter05-heavy.lock .venv/bin/python benchmarks/bench_data.py --profile demo
+    flock /tmp/chapter05-heavy.lock .venv/bin/python benchmarks/bench_data.py --profile book \\
+        --out /work/bench/book
 
-It measures, in one run and on the same rows (one month of seconds by default):
-the disk's write speed (1 GiB, flushed to disk), the book's loop (``pd.date_range`` +
-``np.random.randint`` + ``to_csv``), a plain pyarrow ``write_csv``, and our
-``write_year`` on one core; then the whole data set of the profile with one writer
-per core. It prints a Markdown table (throughput in MB/s of CSV written).
+In one run: the disk's write speed (2 GiB, flushed to disk); then one file of ``--rows``
+rows (one month by default), written on one core by the book's loop (``pd.date_range`` +
+``np.random.randint`` + ``to_csv``) and by each candidate on the same seeded rows: pandas
+``to_csv``, pyarrow ``write_csv`` (plain, and with the values as a dictionary of 100
+strings), our ``write_year`` (NumPy, one day at a time) and, with ``--compare-with
+OLD_DATA_PY``, another version of ``chapter05_helpers/data.py``; then the profile's whole data
+set with one writer per core (``--out`` is emptied first and kept, a scratch folder
+otherwise). The candidates must write the same bytes as ``write_year`` ("same bytes").
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,96 +34,142 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from chapter05_helpers.data import make_dataset, write_year
+from chapter05_helpers.data import DRAW_ROWS, HEADER, make_dataset, write_year
 from chapter05_helpers.profiles import get_profile
 
+YEAR, SEED = 2010, 42
 
-def disk_write_speed(folder: Path, size: int = 1 << 30) -> float:
-    """MB/s writing ``size`` bytes and flushing them to disk (like dd ... conv=fdatasync)."""
-    block = os.urandom(1 << 24)
-    path = folder / "disk-speed.tmp"
+
+def disk_write_speed(folder: Path, size: int = 2 << 30) -> float:
+    """MB/s writing ``size`` bytes and flushing them to disk, as our writer does."""
+    block, path = os.urandom(1 << 24), folder / "disk-speed.tmp"
     start = time.perf_counter()
     with open(path, "wb") as file:
         for _ in range(size // len(block)):
             file.write(block)
-        file.flush()
+            file.flush()
+            if hasattr(os, "posix_fadvise"):  # as write_year does: to disk now, no cache
+                os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
         os.fsync(file.fileno())
     seconds = time.perf_counter() - start
     path.unlink()
     return size / seconds / 1e6
 
 
-def book_loop(path: Path, rows: int) -> float:
-    """The chapter's code for one file, on ``rows`` seconds (``freq='s'``: 'S' no longer parses)."""
-    start = time.perf_counter()
-    dates = pd.date_range(start="2010-01-01", periods=rows, freq="s")
+def book_loop(path: Path, rows: int) -> None:
+    """The chapter's code for one file (``freq='s'``: 'S' no longer parses), its own rows."""
     df = pd.DataFrame()
-    df["Date"] = dates
+    df["Date"] = pd.date_range(start=f"{YEAR}-01-01", periods=rows, freq="s")
     for i in range(5):
         df[f"X{i}"] = np.random.randint(low=0, high=100, size=len(df))
     df.to_csv(path, index=False)
-    return time.perf_counter() - start
 
 
-def pyarrow_write(path: Path, rows: int) -> float:
+def same_rows(rows: int):
+    """Our rows, ``DRAW_ROWS`` at a time: ``(dates, values)``, as ``write_year`` draws them."""
+    rng = np.random.default_rng([SEED, YEAR])
+    for start in range(0, rows, DRAW_ROWS):
+        values = rng.integers(0, 100, (5, min(DRAW_ROWS, rows - start)), np.uint8)
+        yield (
+            np.datetime64(f"{YEAR}-01-01T00:00:00") + np.arange(start, start + values.shape[1]),
+            values,
+        )
+
+
+def pandas_to_csv(path: Path, rows: int) -> None:
+    with open(path, "wb") as file:
+        file.write(HEADER)
+        for dates, values in same_rows(rows):
+            frame = pd.DataFrame({"Date": dates, **{f"X{i}": v for i, v in enumerate(values)}})
+            frame.to_csv(file, index=False, header=False)
+
+
+def pyarrow_write_csv(path: Path, rows: int, dictionary: bool = False) -> None:
+    options = pacsv.WriteOptions(include_header=False, batch_size=1 << 16, quoting_style="none")
+    words = pa.array([str(i) for i in range(100)])
+    with open(path, "wb") as file:
+        file.write(HEADER)
+        for dates, values in same_rows(rows):
+            columns = [
+                pa.DictionaryArray.from_arrays(v, words) if dictionary else v for v in values
+            ]
+            table = pa.table([dates, *columns], names=["Date", "X0", "X1", "X2", "X3", "X4"])
+            pacsv.write_csv(table, file, options)
+
+
+def load(path: Path):
+    """Another version of ``chapter05_helpers/data.py``, imported as the module ``old_data``."""
+    spec = importlib.util.spec_from_file_location("old_data", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["old_data"] = module  # so that its process pool finds its functions
+    spec.loader.exec_module(module)
+    return module
+
+
+def timed(write, path: Path, rows: int) -> tuple[float, int, str]:
     start = time.perf_counter()
-    dates = np.datetime64("2010-01-01T00:00:00", "s") + np.arange(rows).astype("m8[s]")
-    rng = np.random.default_rng(0)
-    columns = {"Date": pa.array(dates)}
-    columns.update({f"X{i}": rng.integers(0, 100, rows) for i in range(5)})
-    pacsv.write_csv(pa.table(columns), path)
-    return time.perf_counter() - start
-
-
-def ours(path: Path, rows: int) -> float:
-    start = time.perf_counter()
-    written = write_year(2010, path.parent, rows)
+    write(path, rows)
     seconds = time.perf_counter() - start
-    written.rename(path)
-    return seconds
+    size, digest = path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()
+    path.unlink()
+    return seconds, size, digest
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="demo")
-    parser.add_argument("--out", type=Path, default=None, help="scratch folder (deleted after)")
-    parser.add_argument("--rows", type=int, default=31 * 86_400, help="rows for the one-file race")
+    parser.add_argument("--out", type=Path, help="folder for the whole data set (emptied first)")
+    parser.add_argument("--rows", type=int, default=31 * 86_400, help="rows of the one-file race")
+    parser.add_argument("--compare-with", type=Path, help="another data.py to race as well")
     args = parser.parse_args()
     profile = get_profile(args.profile)
+    old = load(args.compare_with) if args.compare_with else None
     scratch = Path(tempfile.mkdtemp(dir=args.out.parent if args.out else None))
-    print(f"Machine: {os.cpu_count()} cores, {platform.python_version()}, pandas {pd.__version__}")
-    results = []
+    ours = lambda path, rows: write_year(YEAR, scratch, rows, SEED).rename(path)  # noqa: E731
+    writers = {
+        "book loop (pandas, its own rows)": book_loop,
+        "pandas to_csv": pandas_to_csv,
+        "pyarrow write_csv": pyarrow_write_csv,
+        "pyarrow write_csv, values as dictionary": lambda p, r: pyarrow_write_csv(p, r, True),
+        "ours: write_year (NumPy, a day at a time)": ours,
+    }
+    if old:
+        writers[f"{args.compare_with}: write_year"] = lambda p, r: old.write_year(
+            YEAR, scratch, r, SEED
+        ).rename(p)
+    print(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, ", end="")
+    print(f"numpy {np.__version__}, pandas {pd.__version__}, pyarrow {pa.__version__}")
+    rows = []
     try:
-        results.append(("disk, 1 GiB + fsync", None, disk_write_speed(scratch)))
-        for label, writer in (
-            ("book loop (pandas to_csv), 1 core", book_loop),
-            ("pyarrow write_csv, 1 core", pyarrow_write),
-            ("ours, write_year, 1 core", ours),
-        ):
-            path = scratch / f"{label.split()[0]}.csv"
-            seconds = writer(path, args.rows)
-            size = path.stat().st_size
-            results.append((label, seconds, size / seconds / 1e6))
-            path.unlink()
-        target = args.out or scratch / "dataset"
-        shutil.rmtree(target, ignore_errors=True)
-        start = time.perf_counter()
-        folder = make_dataset(profile, target, progress=False)
-        seconds = time.perf_counter() - start
-        size = sum(p.stat().st_size for p in folder.glob("*.csv"))
-        label = (
-            f"ours, whole `{profile.name}` data set ({size / 1e9:.2f} GB), {os.cpu_count()} writers"
-        )
-        results.append((label, seconds, size / seconds / 1e6))
+        rows.append(("disk: 2 GiB written + fsync", None, disk_write_speed(scratch), ""))
+        results = {
+            label: timed(write, scratch / "race.csv", args.rows) for label, write in writers.items()
+        }
+        reference = results["ours: write_year (NumPy, a day at a time)"][2]
+        for label, (seconds, size, digest) in results.items():
+            same = "" if label.startswith("book") else ("yes" if digest == reference else "NO")
+            rows.append((f"{label}, 1 core", seconds, size / seconds / 1e6, same))
+        makers = {str(args.compare_with): old.make_dataset} if old else {}
+        for name, make in (makers | {"ours": make_dataset}).items():  # ours last: it stays
+            target = args.out or scratch / "dataset"
+            shutil.rmtree(target, ignore_errors=True)
+            start = time.perf_counter()
+            folder = make(profile, target, progress=False)
+            seconds = time.perf_counter() - start
+            size = sum(p.stat().st_size for p in folder.glob("*.csv"))
+            label = (
+                f"{name}: whole `{profile.name}` set, {size / 1e9:.2f} GB, {os.cpu_count()} cores"
+            )
+            rows.append((label, seconds, size / seconds / 1e6, ""))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"\nOne file race: {args.rows:,} rows; profile {profile.name}\n")
-    print("| what | seconds | MB/s |")
-    print("|---|---:|---:|")
-    for label, seconds, speed in results:
-        print(f"| {label} | {'' if seconds is None else f'{seconds:.2f}'} | {speed:.0f} |")
-    book = results[1][2]
-    print(f"\nOur whole data set vs the book loop: {results[-1][2] / book:.1f}x the throughput")
+    book = rows[1][2]
+    print(f"\nOne-file race: {args.rows:,} rows of {YEAR}; whole set: profile {profile.name}\n")
+    print("| what | seconds | MB/s | x book loop | same bytes |")
+    print("|---|---:|---:|---:|---|")
+    for label, seconds, speed, same in rows:
+        shown = "" if seconds is None else f"{seconds:.2f}"
+        print(f"| {label} | {shown} | {speed:.0f} | {speed / book:.1f} | {same} |")
 
 
 if __name__ == "__main__":

@@ -1,91 +1,82 @@
-"""The chapter's data set: one CSV file per year of per-second rows with five integer features.
+"""The chapter's data set: one CSV file per year, one row per second, five integer features.
 
-Each file ``<out>/<year>.csv`` has the columns ``Date`` (one row per second, starting at
-midnight on 1 January) and ``X0`` .. ``X4`` (integers in ``[0, 100)``). At the ``book``
-profile every file holds the whole year (31,536,000 rows, 31,622,400 in leap years, about
-1.09 GB); the ``demo`` and ``ci`` profiles keep the ten files but cover a shorter span.
-
-The generator is
-
-* seeded: the same settings and seed give byte-identical files;
-* safe: each file is written under a temporary name and renamed only when complete, so an
-  interrupted run (even ``kill -9``) leaves no file that reads as complete, and running again
-  writes only the missing files;
-* careful: it checks the arguments and the free disk space before writing anything;
-* fast: rows are formatted with NumPy in fixed-width blocks, and files are written in
-  parallel, with a progress bar.
-
-Command line::
-
-    python -m chapter05_helpers.data --profile demo --out data/demo
-
-Example:
-    >>> import tempfile
-    >>> from chapter05_helpers.data import make_dataset
-    >>> folder = make_dataset("ci", out=tempfile.mkdtemp(), progress=False)
-    >>> sorted(p.name for p in folder.glob("*.csv"))[:2]
-    ['2010.csv', '2011.csv']
+``<year>.csv`` holds ``Date`` (every second from 1 January 00:00:00) and ``X0`` .. ``X4``
+(integers in ``[0, 100)``): a whole year (1.09 GB) at ``book``, days at ``demo``, hours at
+``ci``; the same settings and seed give the same bytes. A file is written under a hidden
+``.part`` name, flushed to disk, recorded (size, CRC-32) in ``dataset.json``, then renamed:
+after a crash, even ``kill -9``, nothing looks complete and the next run writes what is
+missing. Every use checks the files against ``dataset.json`` and refuses those that differ.
 """
 
 from __future__ import annotations
 
 import argparse
 import calendar
-import concurrent.futures
-import functools
+import contextlib
+import dataclasses
 import json
 import os
 import shutil
 import sys
-from dataclasses import asdict, dataclass
+import tempfile
+import zlib
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from chapter05_helpers.profiles import Profile, UnknownProfileError, get_profile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = 42
-HEADER = b"Date,X0,X1,X2,X3,X4\n"
 COLUMNS = ["Date", "X0", "X1", "X2", "X3", "X4"]
-CHUNK_ROWS = 12 * 86_400  # rows formatted at a time (fixed, so the output never depends on it)
+HEADER = b"Date,X0,X1,X2,X3,X4\n"
+DRAW_ROWS = 12 * 86_400  # rows of values drawn at a time: the bytes depend on it
 MANIFEST = "dataset.json"
-# "2010-01-01 00:00:00" (19) + five ",NN" (a value has 1.9 digits on average) + "\n"
-BYTES_PER_ROW = 19 + 5 * (1 + 1.9) + 1
-_WIDTH = 19 + 5 * 3 + 1  # a row with every value padded to two digits
+BYTES_PER_ROW = 19 + 5 * 2.9 + 1  # a date, five ",N" or ",NN" (1.9 digits on average), "\n"
+_TIMES = [f" {h:02}:{m:02}:{s:02}" for h in range(24) for m in range(60) for s in range(60)]
+_TIMES = np.array(_TIMES, "S9").view(np.uint8).reshape(86_400, 9)  # " HH:MM:SS" of each second
 
 
 class DatasetError(ValueError):
-    """A bad argument or an unusable output folder; the message says what to do."""
+    """A bad argument or an unusable data folder; the message says what to do."""
 
 
 class NotEnoughDiskSpace(DatasetError):
     """The data set would not fit in the free disk space."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class DatasetSpec:
-    """What a data set folder holds: its years, rows per year and seed.
+    """What a data set holds: its years, rows per year (None: whole years) and seed.
 
-    Example:
-        >>> spec = DatasetSpec(first_year=2012, last_year=2012, rows_per_year=None, seed=1)
-        >>> spec.rows(2012)
-        31622400
+    >>> spec = DatasetSpec.from_profile(get_profile("ci"))
+    >>> spec.years[-1], spec.rows(2012), spec.estimated_bytes([2012])
+    (2019, 21600, 745220)
+    >>> DatasetSpec(2020, 2010, None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    chapter05_helpers.data.DatasetError: The first year (2020) is after the last year (2010)...
     """
 
     first_year: int
     last_year: int
-    rows_per_year: int | None  # None: every second of the year
+    rows_per_year: int | None
     seed: int = DEFAULT_SEED
+
+    def __post_init__(self) -> None:
+        first, last, rows, seed = dataclasses.astuple(self)
+        for wrong, message in [
+            (first > last, f"The first year ({first}) is after the last year ({last}): swap them."),
+            (not 1 <= first <= last <= 9998, "Years must be between 1 and 9998."),
+            (rows is not None and rows < 1, f"rows_per_year must be at least 1, not {rows}."),
+            (seed < 0, f"The seed must be 0 or more, not {seed}."),
+        ]:
+            if wrong:
+                raise DatasetError(message)
 
     @classmethod
     def from_profile(cls, profile: Profile, seed: int = DEFAULT_SEED) -> DatasetSpec:
-        """The data set a profile asks for.
-
-        Example:
-            >>> DatasetSpec.from_profile(get_profile("ci")).years[:2]
-            [2010, 2011]
-        """
         return cls(profile.first_year, profile.last_year, profile.rows_per_year, seed)
 
     @property
@@ -93,256 +84,131 @@ class DatasetSpec:
         return list(range(self.first_year, self.last_year + 1))
 
     def rows(self, year: int) -> int:
-        """Rows in the file of ``year``.
-
-        Example:
-            >>> DatasetSpec(2010, 2010, rows_per_year=100).rows(2010)
-            100
-        """
         whole_year = seconds_in_year(year)
         return whole_year if self.rows_per_year is None else min(self.rows_per_year, whole_year)
 
     def estimated_bytes(self, years: list[int] | None = None) -> int:
-        """About how many bytes the files of ``years`` (default: all) take on disk.
-
-        Example:
-            >>> DatasetSpec(2010, 2010, rows_per_year=1000).estimated_bytes()
-            34520
-        """
         years = self.years if years is None else years
         return int(sum(self.rows(y) * BYTES_PER_ROW + len(HEADER) for y in years))
-
-    def validate(self) -> None:
-        """Raise :class:`DatasetError` for settings that make no data set.
-
-        Example:
-            >>> DatasetSpec(2020, 2010, None).validate()  # doctest: +ELLIPSIS
-            Traceback (most recent call last):
-            ...
-            chapter05_helpers.data.DatasetError: The first year (2020) is after ...
-        """
-        if self.first_year > self.last_year:
-            raise DatasetError(
-                f"The first year ({self.first_year}) is after the last year ({self.last_year}): "
-                "swap them."
-            )
-        if not 1 <= self.first_year <= 9998 or not 1 <= self.last_year <= 9998:
-            raise DatasetError("Years must be between 1 and 9998.")
-        if self.rows_per_year is not None and self.rows_per_year < 1:
-            raise DatasetError(f"rows_per_year must be at least 1, not {self.rows_per_year}.")
-        if self.seed < 0:
-            raise DatasetError(f"The seed must be 0 or more, not {self.seed}.")
 
 
 def seconds_in_year(year: int) -> int:
     """Seconds from 1 January 00:00:00 to the next 1 January: the rows of a whole year.
 
-    Example:
-        >>> seconds_in_year(2010), seconds_in_year(2012)
-        (31536000, 31622400)
+    >>> seconds_in_year(2010), seconds_in_year(2012)
+    (31536000, 31622400)
     """
     return (366 if calendar.isleap(year) else 365) * 86_400
 
 
-@functools.lru_cache(maxsize=16)
-def _day_strings(year: int) -> np.ndarray:
-    """An array (days, 10) of the ASCII bytes of ``YYYY-MM-DD`` for each day of ``year``."""
-    days = np.arange(
-        np.datetime64(f"{year:04d}-01-01"), np.datetime64(f"{year + 1:04d}-01-01"), dtype="M8[D]"
-    )
-    text = np.datetime_as_string(days, unit="D").astype("S10")
-    return np.frombuffer(text.tobytes(), dtype=np.uint8).reshape(-1, 10)
+def format_day(day: str, values: np.ndarray) -> np.ndarray:
+    """The CSV lines (bytes in a uint8 array) of the first ``len(values)`` seconds of ``day``.
 
-
-@functools.lru_cache(maxsize=1)
-def _time_strings() -> np.ndarray:
-    """An array (86400, 9) of the ASCII bytes of `` HH:MM:SS`` for each second of a day."""
-    hours, rest = np.divmod(np.arange(86_400), 3600)
-    minutes, seconds = np.divmod(rest, 60)
-    table = np.empty((86_400, 9), dtype=np.uint8)
-    table[:, 0] = ord(" ")
-    table[:, 3] = table[:, 6] = ord(":")
-    for column, number in ((1, hours), (4, minutes), (7, seconds)):
-        table[:, column] = _TENS[number]
-        table[:, column + 1] = _ONES[number]
-    return table
-
-
-_TENS = (np.arange(100) // 10 + ord("0")).astype(np.uint8)
-_ONES = (np.arange(100) % 10 + ord("0")).astype(np.uint8)
-
-
-def format_rows(year: int, first_second: int, values: np.ndarray) -> np.ndarray:
-    """CSV lines (as a uint8 array of bytes) for the seconds ``first_second ..`` of ``year``.
-
-    ``values`` has one row per second and five columns. Each line is laid out at a fixed
-    width with every value padded to two digits, then the padding zeros of one-digit values
-    are dropped in one pass, so the text is what ``pandas.DataFrame.to_csv`` writes.
-
-    Example:
-        >>> format_rows(2010, 59, np.array([[7, 42, 0, 99, 10], [1, 2, 3, 4, 5]])).tobytes()
-        b'2010-01-01 00:00:59,7,42,0,99,10\\n2010-01-01 00:01:00,1,2,3,4,5\\n'
+    >>> format_day("2010-01-01", np.array([[7, 42, 0, 99, 10], [1, 2, 3, 4, 5]])).tobytes()
+    b'2010-01-01 00:00:00,7,42,0,99,10\\n2010-01-01 00:00:01,1,2,3,4,5\\n'
     """
-    values = np.asarray(values, dtype=np.uint8)
     n = len(values)
-    rows = np.empty((n, _WIDTH), dtype=np.uint8)
-    days, times = _day_strings(year), _time_strings()
-    # The seconds are consecutive: copy whole runs of the time table, one run per day.
-    done = 0
-    while done < n:
-        day, second = divmod(first_second + done, 86_400)
-        run = min(n - done, 86_400 - second)
-        rows[done : done + run, 0:10] = days[day]
-        rows[done : done + run, 10:19] = times[second : second + run]
-        done += run
-    keep = np.ones((n, _WIDTH), dtype=bool)
-    for j in range(5):
-        base = 19 + 3 * j
-        column = values[:, j]
-        rows[:, base] = ord(",")
-        rows[:, base + 1] = _TENS[column]
-        rows[:, base + 2] = _ONES[column]
-        keep[:, base + 1] = column >= 10
-    rows[:, _WIDTH - 1] = ord("\n")
+    rows = np.empty((n, 35), np.uint8)  # "YYYY-MM-DD HH:MM:SS" + five ",NN" + "\n"
+    rows[:, :10] = np.frombuffer(day.encode(), np.uint8)
+    rows[:, 10:19] = _TIMES[:n]
+    rows[:, 19:34:3] = ord(",")
+    rows[:, 20:34:3] = values // 10 + ord("0")
+    rows[:, 21:35:3] = values % 10 + ord("0")
+    rows[:, 34] = ord("\n")
+    keep = np.ones((n, 35), bool)
+    keep[:, 20:34:3] = values >= 10  # drop the tens digit of one-digit values
     return rows[keep]
 
 
-def _part_name(year: int) -> str:
-    return f".{year}.csv.{os.getpid()}.part"
-
-
-def write_year(year: int, out_dir: str | Path, rows: int, seed: int = DEFAULT_SEED) -> Path:
-    """Write ``<out_dir>/<year>.csv`` with ``rows`` rows, atomically; return its path.
-
-    The file is written as a hidden ``.part`` file, flushed to disk, and only then renamed
-    to ``<year>.csv``. The values come from a generator seeded with ``(seed, year)``.
-
-    Example:
-        >>> import tempfile
-        >>> path = write_year(2010, tempfile.mkdtemp(), rows=3)
-        >>> path.read_text().splitlines()[:2]
-        ['Date,X0,X1,X2,X3,X4', '2010-01-01 00:00:00,88,97,24,60,66']
-    """
-    out_dir = Path(out_dir)
-    final = out_dir / f"{year}.csv"
-    part = out_dir / _part_name(year)
+def _write_part(year: int, out: Path, rows: int, seed: int) -> tuple[Path, int]:
+    """Write the file of ``year`` as a hidden ``.part`` file; return it and its CRC-32."""
+    part, crc = out / f".{year}.csv.{os.getpid()}.part", zlib.crc32(HEADER)
     rng = np.random.default_rng([seed, year])
     try:
         with open(part, "wb") as file:
             file.write(HEADER)
-            for start in range(0, rows, CHUNK_ROWS):
-                count = min(CHUNK_ROWS, rows - start)
-                values = rng.integers(0, 100, size=(5, count), dtype=np.uint8).T
-                file.write(format_rows(year, start, values).data)
-            file.flush()
+            for start in range(0, rows, DRAW_ROWS):
+                values = rng.integers(0, 100, (5, min(DRAW_ROWS, rows - start)), np.uint8).T
+                for first in range(0, len(values), 86_400):  # one day at a time
+                    day = np.datetime64(f"{year:04d}-01-01") + (start + first) // 86_400
+                    text = format_day(str(day), values[first : first + 86_400])
+                    file.write(text)
+                    crc = zlib.crc32(text, crc)
+                file.flush()
+                if hasattr(os, "posix_fadvise"):  # to disk now, rather than fill the cache
+                    os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             os.fsync(file.fileno())
-        os.replace(part, final)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    _fsync_dir(out_dir)
+    return part, crc
+
+
+def _rename(part: Path, final: Path) -> Path:
+    os.replace(part, final)
+    if hasattr(os, "O_DIRECTORY"):  # make the rename durable (POSIX)
+        folder = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
+        os.fsync(folder)
+        os.close(folder)
     return final
 
 
-def _fsync_dir(folder: Path) -> None:
-    if hasattr(os, "O_DIRECTORY"):  # not on Windows, where the rename is durable enough
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+def write_year(year: int, out_dir: str | Path, rows: int, seed: int = DEFAULT_SEED) -> Path:
+    """Write ``<out_dir>/<year>.csv``, ``rows`` rows seeded by ``(seed, year)``, atomically.
 
-
-def _pid_alive(pid: int) -> bool:
-    import psutil
-
-    return psutil.pid_exists(pid)
-
-
-def remove_stale_parts(out_dir: Path) -> list[Path]:
-    """Delete ``.part`` files left by generators that are no longer running; return them.
-
-    Example:
-        >>> import tempfile
-        >>> remove_stale_parts(Path(tempfile.mkdtemp()))
-        []
+    >>> import tempfile
+    >>> write_year(2010, tempfile.mkdtemp(), rows=3).read_text().splitlines()[:2]
+    ['Date,X0,X1,X2,X3,X4', '2010-01-01 00:00:00,88,97,24,60,66']
     """
-    removed = []
-    for part in out_dir.glob(".*.csv.*.part"):
-        try:
-            pid = int(part.name.split(".")[-2])
-        except ValueError:
-            continue
-        if not _pid_alive(pid):
-            part.unlink(missing_ok=True)
-            removed.append(part)
-    return removed
+    part, _ = _write_part(year, Path(out_dir), rows, seed)
+    return _rename(part, Path(out_dir) / f"{year}.csv")
 
 
 def default_data_dir(profile: Profile) -> Path:
     """Where the course keeps a profile's data set: ``<repo>/data/<profile>``.
 
-    Example:
-        >>> default_data_dir(get_profile("ci")).name
-        'ci'
+    >>> default_data_dir(get_profile("ci")).relative_to(REPO_ROOT).as_posix()
+    'data/ci'
     """
     return REPO_ROOT / "data" / profile.name
 
 
-def _check_out_dir(out: Path) -> None:
-    """Fail clearly unless ``out`` is (or can become) a writable folder; leave no trace."""
-    if out.exists() and not out.is_dir():
-        raise DatasetError(f"The output path {out} is a file; give a folder (--out DIR).")
-    existing = out
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise DatasetError(f"Cannot write to {out}: {existing} is a file. Choose another --out.")
-    probe = existing / f".chapter05-probe-{os.getpid()}"
-    try:
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as error:
+def _manifest(folder: Path) -> dict:
+    found = json.loads((folder / MANIFEST).read_text()) if (folder / MANIFEST).exists() else {}
+    return found | {key: found.get(key, {}) for key in ("files", "mtime_ns")}
+
+
+def _save_json(path: Path, content: dict) -> None:
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    part.write_text(json.dumps(content, indent=1) + "\n")
+    _rename(part, path)
+
+
+def _crc32(path: Path, crc: int = 0) -> int:
+    with open(path, "rb") as file:
+        while block := file.read(1 << 24):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def _check_files(folder: Path, manifest: dict) -> None:
+    """Refuse the ``*.csv`` files that differ from the manifest: sizes, then CRCs if touched."""
+    problems = {}
+    for path in sorted(folder.glob("*.csv")):
+        name, stat, record = path.name, path.stat(), manifest["files"].get(path.name)
+        if record is None:
+            problems[name] = f"not written by the generator ({MANIFEST} has no record of it)"
+        elif stat.st_size != record["size"]:
+            problems[name] = f"{stat.st_size:,} bytes, but {record['size']:,} were written"
+        elif stat.st_mtime_ns != manifest["mtime_ns"].get(name):
+            if _crc32(path) != record["crc32"]:
+                problems[name] = "changed since it was written (its CRC-32 differs)"
+            manifest["mtime_ns"][name] = stat.st_mtime_ns
+    if problems:
+        found = "".join(f"\n  {folder / name}: {why}" for name, why in problems.items())
         raise DatasetError(
-            f"Cannot write to {out}: {existing} is not writable ({error.strerror}). "
-            "Choose another --out."
-        ) from None
-
-
-def _check_manifest(out: Path, spec: DatasetSpec) -> None:
-    manifest = out / MANIFEST
-    if manifest.exists():
-        found = json.loads(manifest.read_text())
-        if found != asdict(spec):
-            raise DatasetError(
-                f"{out} already holds a data set made with other settings ({found}); "
-                f"these are {asdict(spec)}. Delete the folder or choose another --out."
-            )
-
-
-def _write_manifest(out: Path, spec: DatasetSpec) -> None:
-    manifest = out / MANIFEST
-    if not manifest.exists():
-        tmp = out / f".{MANIFEST}.{os.getpid()}.part"
-        tmp.write_text(json.dumps(asdict(spec), indent=1) + "\n")
-        os.replace(tmp, manifest)
-
-
-def check_disk_space(out: Path, needed: int) -> None:
-    """Raise :class:`NotEnoughDiskSpace` unless ``needed`` bytes (plus 2%) are free at ``out``.
-
-    Example:
-        >>> check_disk_space(Path("."), 1)
-    """
-    probe = out
-    while not probe.exists():
-        probe = probe.parent
-    free = shutil.disk_usage(probe).free
-    if needed * 1.02 > free:
-        raise NotEnoughDiskSpace(
-            f"The data set needs about {needed / 1e9:.2f} GB in {out}, but only "
-            f"{free / 1e9:.2f} GB are free. Free some space, choose a folder on a bigger disk "
-            "(--out), or use a smaller profile (--profile demo)."
+            f"{folder} holds files that are not what the generator wrote:{found}\nDelete them "
+            "(or move them out of the folder) and run again: the missing files are written."
         )
 
 
@@ -357,103 +223,152 @@ def make_dataset(
     workers: int | None = None,
     progress: bool = True,
 ) -> Path:
-    """Make sure ``out`` holds the profile's yearly CSV files; write only the missing ones.
+    """Make sure ``out`` holds the profile's yearly CSV files as written; return the folder.
 
-    Returns the folder. ``profile`` defaults to ``CHAPTER05_PROFILE``, ``out`` to
-    ``data/<profile>`` in the repository; the other keywords override the profile's sizes.
-    Calling it again when every file is there does nothing (and prints nothing).
+    ``profile`` defaults to ``CHAPTER05_PROFILE``, ``out`` to ``data/<profile>``; keywords
+    override the profile's sizes. Missing files are written; files that differ from what was
+    written, or that the generator did not write, are refused with a :class:`DatasetError`.
 
-    Example:
-        >>> import tempfile
-        >>> folder = make_dataset("ci", tempfile.mkdtemp(), rows_per_year=10, progress=False)
-        >>> len(list(folder.glob("*.csv")))
-        10
+    >>> import tempfile
+    >>> folder = make_dataset("ci", tempfile.mkdtemp(), rows_per_year=10, progress=False)
+    >>> len(list(folder.glob("*.csv"))), (folder / "2011.csv").stat().st_size
+    (10, 369)
+    >>> _ = (folder / "2011.csv").write_text("Date,X0,X1,X2,X3,X4\\n")  # cut short
+    >>> make_dataset("ci", folder, rows_per_year=10)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    chapter05_helpers.data.DatasetError: .../2011.csv: 20 bytes, but 369 were written...
     """
     chosen = profile if isinstance(profile, Profile) else get_profile(profile)
-    base = DatasetSpec.from_profile(chosen, seed)
-    spec = DatasetSpec(
-        first_year=base.first_year if first_year is None else first_year,
-        last_year=base.last_year if last_year is None else last_year,
-        rows_per_year=base.rows_per_year if rows_per_year is None else rows_per_year,
-        seed=seed,
-    )
-    spec.validate()
+    given = {"first_year": first_year, "last_year": last_year, "rows_per_year": rows_per_year}
+    spec = DatasetSpec.from_profile(chosen, seed)
+    spec = dataclasses.replace(spec, **{k: v for k, v in given.items() if v is not None})
     if workers is not None and workers < 1:
         raise DatasetError(f"workers must be at least 1, not {workers}.")
     out = default_data_dir(chosen) if out is None else Path(out)
-    _check_out_dir(out)
-    if out.exists():
-        _check_manifest(out, spec)
-        remove_stale_parts(out)
-    missing = [y for y in spec.years if not (out / f"{y}.csv").exists()]
-    if not missing:
-        return out
-    check_disk_space(out, spec.estimated_bytes(missing))
-    out.mkdir(parents=True, exist_ok=True)
-    _write_manifest(out, spec)
-
-    workers = workers or min(len(missing), os.cpu_count() or 1)
-    bar = _progress_bar(len(missing), spec.estimated_bytes(missing), progress)
+    if out.exists() and not out.is_dir():
+        raise DatasetError(f"The output path {out} is a file; give a folder (--out DIR).")
+    settings, manifest = dataclasses.asdict(spec), _manifest(out)
+    if (found := {key: manifest.get(key, value) for key, value in settings.items()}) != settings:
+        raise DatasetError(
+            f"{out} already holds a data set made with other settings ({found}); these are "
+            f"{settings}. Delete the folder or choose another --out."
+        )
+    manifest, before = settings | manifest, json.dumps(manifest)
+    _check_files(out, manifest)
+    names = {y: f"{y}.csv" for y in spec.years}
+    missing = [y for y, n in names.items() if n not in manifest["files"] or not (out / n).exists()]
+    existing = next(p for p in [out, *out.parents] if p.exists())
     try:
-        if workers == 1:
-            for year in missing:
-                write_year(year, out, spec.rows(year), seed)
-                bar.update(1)
-        else:
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(write_year, y, out, spec.rows(y), seed) for y in missing]
-                for future in concurrent.futures.as_completed(futures):
-                    future.result()
-                    bar.update(1)
-    finally:
-        bar.close()
+        tempfile.TemporaryFile(dir=existing).close()  # can we write there?
+    except OSError as error:
+        message = f"Cannot write to {out} ({error.strerror}): choose another --out."
+        raise DatasetError(message) from None
+    free, needed = shutil.disk_usage(existing).free, spec.estimated_bytes(missing)
+    if needed * 1.02 > free:
+        raise NotEnoughDiskSpace(
+            f"The data set needs about {needed / 1e9:.2f} GB in {out}, but only "
+            f"{free / 1e9:.2f} GB are free: free some space, or choose another --out or --profile."
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    if missing or json.dumps(manifest) != before:
+        _save_json(out / MANIFEST, manifest)
+    label, quiet = f"Writing {len(missing)} CSV files (~{needed / 1e9:.2f} GB)", not missing
+    with tqdm(total=len(missing), unit="file", desc=label, disable=quiet or not progress) as bar:
+        for year, (part, crc) in _written(missing, out, spec, workers):
+            stat = part.stat()
+            manifest["files"][names[year]] = {"size": stat.st_size, "crc32": crc}
+            manifest["mtime_ns"][names[year]] = stat.st_mtime_ns
+            _save_json(out / MANIFEST, manifest)  # recorded before it gets its name
+            _rename(part, out / names[year])
+            bar.update(1)
     return out
 
 
-def _progress_bar(files: int, size: int, enabled: bool):
-    from tqdm import tqdm
+def _written(years: list[int], out: Path, spec: DatasetSpec, workers: int | None):
+    """Write the ``years`` as ``.part`` files, in parallel; yield ``(year, (part, crc))``."""
+    import psutil
 
-    return tqdm(
-        total=files,
-        unit="file",
-        desc=f"Writing {files} CSV files (~{size / 1e9:.2f} GB)",
-        disable=not enabled,
-        file=sys.stderr,
-    )
+    for part in out.glob(".*.part"):  # left by generators that are no longer running
+        if (pid := part.name.split(".")[-2]).isdigit() and not psutil.pid_exists(int(pid)):
+            part.unlink()
+    workers = min(workers or os.cpu_count() or 1, len(years))
+    args = years, [out] * len(years), [spec.rows(y) for y in years], [spec.seed] * len(years)
+    with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
+        yield from zip(years, (pool.map if pool else map)(_write_part, *args), strict=True)
+
+
+def csv_to_parquet(data_dir: Path, parquet_dir: Path | None = None, progress: bool = False) -> Path:
+    """Convert the (checked) yearly CSV files to Parquet with Dask, once; return the folder.
+
+    ``parquet_dir`` (default ``<data_dir>-parquet``) keeps the manifest it was made from in
+    ``_dataset.json`` (Parquet readers skip it): the conversion is skipped when it matches.
+    It is written as ``<parquet_dir>.unfinished`` and renamed when complete.
+
+    >>> import tempfile, pandas as pd
+    >>> data = make_dataset("ci", tempfile.mkdtemp(), rows_per_year=10, progress=False)
+    >>> frame = pd.read_parquet(csv_to_parquet(data))
+    >>> len(frame), frame.dtypes.astype(str).tolist()[:2]
+    (100, ['datetime64[ms]', 'uint8'])
+    >>> sorted(p.name for p in csv_to_parquet(data).iterdir())[:2]  # the second call: as is
+    ['_dataset.json', 'part.0.parquet']
+    """
+    import dask.dataframe as dd
+    import pyarrow as pa
+    from dask.diagnostics import ProgressBar
+
+    data_dir, manifest = Path(data_dir), _manifest(Path(data_dir))
+    parquet_dir = Path(parquet_dir or data_dir.with_name(data_dir.name + "-parquet"))
+    if not manifest["files"] or not all((data_dir / name).exists() for name in manifest["files"]):
+        raise DatasetError(f"{data_dir} is not a complete data set: make it with make_dataset.")
+    _check_files(data_dir, manifest)
+    made_from = {key: value for key, value in manifest.items() if key != "mtime_ns"}
+    stamp = parquet_dir / "_dataset.json"
+    if stamp.exists() and json.loads(stamp.read_text()) == made_from:
+        return parquet_dir
+    if parquet_dir.exists() and not stamp.exists():
+        raise DatasetError(f"{parquet_dir} was not made by csv_to_parquet: delete it or move it.")
+    unfinished = parquet_dir.with_name(parquet_dir.name + ".unfinished")
+    shutil.rmtree(unfinished, ignore_errors=True)
+    x = COLUMNS[1:]
+    csv = dd.read_csv(str(data_dir / "*.csv"), parse_dates=["Date"], dtype=dict.fromkeys(x, "u1"))
+    fields = [("Date", pa.timestamp("ms"))] + [(c, pa.uint8()) for c in x]
+    schema = pa.schema([pa.field(name, kind, nullable=False) for name, kind in fields])
+    # Not null, the values as dictionaries, Date as steps of one second: small and fast to read.
+    encodings = {"use_dictionary": x, "column_encoding": {"Date": "DELTA_BINARY_PACKED"}}
+    with ProgressBar() if progress else contextlib.nullcontext():
+        csv.to_parquet(unfinished, write_index=False, schema=schema, compression=None, **encodings)
+    _save_json(unfinished / "_dataset.json", made_from)
+    if parquet_dir.exists():
+        print(f"Replacing {parquet_dir}: it was made from another data set.", file=sys.stderr)
+        shutil.rmtree(parquet_dir)
+    return unfinished.rename(parquet_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m chapter05_helpers.data --profile demo --out data/demo``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m chapter05_helpers.data",
-        description="Write the chapter's yearly CSV files (skips the ones already there).",
-    )
+    """Command line: write the missing yearly CSV files, check the others; return the status.
+
+    >>> import tempfile
+    >>> main(["--profile", "ci", "--rows-per-year", "9", "--quiet", "--out", tempfile.mkdtemp()])
+    ... # doctest: +ELLIPSIS
+    /...: 10 files, 0.00 GB
+    0
+    """
+    parser = argparse.ArgumentParser(prog="python -m chapter05_helpers.data", description=__doc__)
     parser.add_argument("--profile", help="ci, demo or book (default: $CHAPTER05_PROFILE or demo)")
     parser.add_argument("--out", type=Path, help="output folder (default: data/<profile>)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--first-year", type=int)
-    parser.add_argument("--last-year", type=int)
-    parser.add_argument("--rows-per-year", type=int, help="override the profile's rows per file")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default: %(default)s")
+    for name in "--first-year", "--last-year", "--rows-per-year":
+        parser.add_argument(name, type=int, help="override the profile's setting")
     parser.add_argument("--workers", type=int, help="parallel writers (default: one per core)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
+    args = vars(parser.parse_args(argv))
     try:
-        folder = make_dataset(
-            args.profile,
-            args.out,
-            seed=args.seed,
-            first_year=args.first_year,
-            last_year=args.last_year,
-            rows_per_year=args.rows_per_year,
-            workers=args.workers,
-            progress=not args.quiet,
-        )
+        folder = make_dataset(progress=not args.pop("quiet"), **args)
     except (DatasetError, UnknownProfileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     files = sorted(folder.glob("*.csv"))
-    total = sum(f.stat().st_size for f in files)
-    print(f"{folder}: {len(files)} files, {total / 1e9:.2f} GB")
+    print(f"{folder}: {len(files)} files, {sum(f.stat().st_size for f in files) / 1e9:.2f} GB")
     return 0
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,7 @@ from chapter05_helpers.data import (
     DatasetError,
     DatasetSpec,
     NotEnoughDiskSpace,
+    csv_to_parquet,
     make_dataset,
     seconds_in_year,
     write_year,
@@ -95,9 +98,154 @@ def test_text_matches_pandas_to_csv(tmp_path):
 
 def test_second_call_writes_nothing(tmp_path):
     folder = make_dataset("ci", tmp_path, progress=False)
-    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.csv")}
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     make_dataset("ci", tmp_path, progress=False)
-    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.csv")} == before
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_manifest_records_each_files_size_and_crc(tmp_path):
+    folder = make_dataset("ci", tmp_path, rows_per_year=1000, progress=False)
+    manifest = json.loads((folder / "dataset.json").read_text())
+    for path in folder.glob("*.csv"):
+        record = manifest["files"][path.name]
+        assert record == {"size": path.stat().st_size, "crc32": zlib.crc32(path.read_bytes())}
+        assert manifest["mtime_ns"][path.name] == path.stat().st_mtime_ns
+
+
+ADVICE = "Delete them (or move them out of the folder) and run again: the missing files are"
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    """A small ci data set (1000 rows a year) and its expected digests."""
+    return make_dataset("ci", tmp_path / "small", rows_per_year=1000, progress=False)
+
+
+def refusal(folder: Path) -> str:
+    with pytest.raises(DatasetError) as error:
+        make_dataset("ci", folder, rows_per_year=1000, progress=False)
+    return str(error.value)
+
+
+def test_a_file_cut_short_is_refused_and_written_again_once_deleted(small):
+    expected = digest(small)
+    path = small / "2013.csv"
+    size = path.stat().st_size
+    with open(path, "r+b") as file:
+        file.truncate(size - 100)
+    message = refusal(small)
+    assert f"{path}: {size - 100:,} bytes, but {size:,} were written" in message
+    assert ADVICE in message
+    assert path.stat().st_size == size - 100, "refused, not touched"
+    args = ("--profile", "ci", "--rows-per-year", "1000", "--out", str(small), "--quiet")
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert f"{path}: {size - 100:,} bytes, but {size:,} were written" in result.stderr
+    path.unlink()  # as the message says
+    assert run_cli(*args).returncode == 0
+    assert digest(small) == expected
+
+
+def test_a_changed_byte_is_refused(small):
+    path = small / "2015.csv"
+    time.sleep(0.1)  # later than the file was written: a new modification time, even if coarse
+    with open(path, "r+b") as file:  # "2015-01-01 00:00:00,N..." -> one digit of a value
+        file.seek(len(b"Date,X0,X1,X2,X3,X4\n2015-01-01 00:00:00,"))
+        digit = file.read(1)
+        file.seek(-1, os.SEEK_CUR)
+        file.write(b"1" if digit != b"1" else b"2")
+    message = refusal(small)
+    assert f"{path}: changed since it was written (its CRC-32 differs)" in message
+    assert ADVICE in message
+
+
+def test_a_foreign_file_is_refused_and_kept(tmp_path):
+    foreign = tmp_path / "2010.csv"
+    foreign.write_text("Date,X0\n2010-01-01 00:00:00,1\n")
+    message = refusal(tmp_path)
+    assert f"{foreign}: not written by the generator (dataset.json has no record of it)" in message
+    assert ADVICE in message
+    assert foreign.read_text() == "Date,X0\n2010-01-01 00:00:00,1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2010.csv"], "nothing else written"
+    result = run_cli("--profile", "ci", "--rows-per-year", "1000", "--out", str(tmp_path))
+    assert result.returncode == 2 and f"{foreign}: not written by the generator" in result.stderr
+
+
+def test_another_csv_in_the_folder_is_refused(small):
+    other = small / "notes.csv"
+    other.write_text("a,b\n")
+    message = refusal(small)
+    assert f"{other}: not written by the generator" in message and "move them out" in message
+    assert other.read_text() == "a,b\n"
+
+
+def test_a_copied_folder_is_checked_once_by_crc_then_by_size(small, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(small, copy, copy_function=shutil.copyfile)  # new modification times
+    make_dataset("ci", copy, rows_per_year=1000, progress=False)
+    manifest = json.loads((copy / "dataset.json").read_text())
+    assert manifest["mtime_ns"] == {p.name: p.stat().st_mtime_ns for p in copy.glob("*.csv")}
+    assert digest(copy) == digest(small)
+
+
+def test_a_missing_file_is_written_again(small):
+    expected = digest(small)
+    (small / "2017.csv").unlink()
+    make_dataset("ci", small, rows_per_year=1000, progress=False)
+    assert digest(small) == expected
+
+
+def test_csv_to_parquet_once_with_fitting_types_and_the_same_sums(small, tmp_path):
+    import dask.dataframe as dd
+
+    parquet = csv_to_parquet(small, tmp_path / "pq")
+    assert (
+        json.loads((parquet / "_dataset.json").read_text())["files"]
+        == json.loads((small / "dataset.json").read_text())["files"]
+    )
+    frame = pd.read_parquet(parquet)
+    assert frame.dtypes.astype(str).tolist() == ["datetime64[ms]"] + ["uint8"] * 5
+    from_csv = dd.read_csv(str(small / "*.csv"), parse_dates=["Date"])
+    from_parquet = dd.read_parquet(parquet)
+    sums = [
+        d.groupby(d["Date"].dt.year).sum(numeric_only=True).compute()
+        for d in (from_csv, from_parquet)
+    ]
+    assert sums[0].dtypes.astype(str).unique().tolist() == ["int64"]
+    assert sums[1].dtypes.astype(str).unique().tolist() == ["uint64"]
+    pd.testing.assert_frame_equal(sums[1].sort_index(), sums[0].sort_index(), check_dtype=False)
+    before = {p.name: p.stat().st_mtime_ns for p in parquet.iterdir()}
+    assert csv_to_parquet(small, tmp_path / "pq") == parquet
+    assert {p.name: p.stat().st_mtime_ns for p in parquet.iterdir()} == before, "skipped"
+
+
+def test_csv_to_parquet_redoes_an_unfinished_or_outdated_conversion(small, tmp_path, capsys):
+    unfinished = tmp_path / "pq.unfinished"
+    unfinished.mkdir()
+    (unfinished / "part.0.parquet").write_text("interrupted")
+    parquet = csv_to_parquet(small, tmp_path / "pq")
+    assert not unfinished.exists() and len(pd.read_parquet(parquet)) == 10_000
+    (small / "2019.csv").unlink()
+    make_dataset("ci", small, rows_per_year=1000, progress=False)  # written again: new time
+    assert csv_to_parquet(small, tmp_path / "pq") == parquet  # same data: kept
+    other = make_dataset("ci", tmp_path / "other", rows_per_year=1000, seed=7, progress=False)
+    shutil.rmtree(small)
+    shutil.move(other, small)
+    csv_to_parquet(small, tmp_path / "pq")
+    assert f"Replacing {parquet}: it was made from another data set" in capsys.readouterr().err
+    assert json.loads((parquet / "_dataset.json").read_text())["seed"] == 7
+
+
+def test_csv_to_parquet_refuses_a_folder_it_did_not_make_and_a_bad_data_set(small, tmp_path):
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    with pytest.raises(DatasetError, match="was not made by csv_to_parquet"):
+        csv_to_parquet(small, taken)
+    with open(small / "2011.csv", "ab") as file:
+        file.write(b"2011-12-31 23:59:59,1,2,3,4,5\n")
+    with pytest.raises(DatasetError, match="2011.csv: .* bytes, but .* were written"):
+        csv_to_parquet(small, tmp_path / "pq")
+    assert not (tmp_path / "pq").exists()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
@@ -125,6 +273,8 @@ def test_kill_9_mid_run_leaves_no_complete_looking_file_and_resume_matches(tmp_p
     # every file that reads as complete is complete
     assert all(finished[name] == expected[name] for name in finished)
     assert list(killed.glob(".*.part")), "the interrupted file is still a hidden .part"
+    recorded = json.loads((killed / "dataset.json").read_text())["files"]
+    assert set(finished) <= set(recorded), "a file gets its name only once it is recorded"
     subprocess.run(
         [sys.executable, "-m", "chapter05_helpers.data", *args, "--out", str(killed)],
         check=True,
