@@ -54,6 +54,8 @@ def test_one_single_threaded_worker_per_core_and_a_live_dashboard(monkeypatch):
 def test_busy_port_8787_gives_a_link_that_serves(monkeypatch):
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     with socket.socket() as squatter:
+        # SO_REUSEADDR: bind even while earlier tests' connections to 8787 are in TIME_WAIT
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             squatter.bind(("127.0.0.1", 8787))
             squatter.listen()
@@ -63,7 +65,7 @@ def test_busy_port_8787_gives_a_link_that_serves(monkeypatch):
             printed = nb.run_until(CLUSTER_CELL)
             link = dashboard_link(printed)
             assert ":8787/" not in link
-            assert "8787 is already in use" in printed  # Dask says why the link moved
+            assert "Port 8787 is already in use" in printed  # Dask says why the link moved
             assert http_status(link) == 200
             nb.run(CLOSE)
 
