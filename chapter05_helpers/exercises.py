@@ -1,8 +1,5 @@
-"""Checkers for the exercises at the end of each notebook.
-
-Each checker takes the student's answer, prints one line (``Correct: ...`` or
-``Not yet: <a hint>``) and returns ``True`` or ``False``. They never raise on a wrong
-answer, so a notebook can always be run top to bottom.
+"""Checkers for the exercises: each prints ``Correct: ...`` or ``Not yet: <a hint>`` and
+returns ``True`` or ``False``, never raising, so a notebook always runs top to bottom.
 
 Example:
     >>> check_evaluations_in_flight(8)
@@ -33,9 +30,7 @@ def _verdict(ok: bool, good: str, hint: str) -> bool:
 
 
 def check_pool_with_arguments(messages: Any, max_workers: Any) -> bool:
-    """Exercise 1.1: ``sleep_for(1)`` four times in a pool that finishes in about one second.
-
-    ``messages`` are the four results, ``max_workers`` the pool size used.
+    """Exercise 1.1: the four results of ``sleep_for(1)`` in a pool of ``max_workers``, ~1 s.
 
     Example:
         >>> check_pool_with_arguments(["Finished sleeping for 1 seconds."] * 4, 4)
@@ -46,9 +41,7 @@ def check_pool_with_arguments(messages: Any, max_workers: Any) -> bool:
     if not isinstance(messages, list) or sorted(map(str, messages)) != expected:
         return _verdict(False, "", "collect the four values that result() returns, in a list.")
     if not isinstance(max_workers, int) or max_workers < 4:
-        return _verdict(
-            False, "", f"with max_workers={max_workers!r} four tasks need more than one round."
-        )
+        return _verdict(False, "", f"with max_workers={max_workers!r}, more than one round.")
     return _verdict(True, "four one-second tasks, four workers: one round, about 1 s.", "")
 
 
@@ -74,10 +67,7 @@ def check_busy_cores_with_threads(busy: Any) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def reference_year_sums(data_dir: Path) -> pd.DataFrame:
-    """Per-year sums of ``X0`` .. ``X4``, row counts and counts of ``X0 == 99``, by pandas.
-
-    One file at a time, so it works at every profile without loading the whole data set;
-    the checkers (and the tests) compare answers with it.
+    """Per-year sums of ``X0`` .. ``X4``, rows and ``X0 == 99`` counts: pandas, file by file.
 
     Example (``data_dir`` is a data set folder)::
 
@@ -95,12 +85,7 @@ def reference_year_sums(data_dir: Path) -> pd.DataFrame:
 
 
 def check_mean_x3_per_year(answer: Any, data_dir: str | Path) -> bool:
-    """Exercise 2.1: the mean of ``X3`` per year, as a pandas Series indexed by year.
-
-    Example (``data_dir`` is the notebook's data folder)::
-
-        check_mean_x3_per_year(my_series, data_dir)
-    """
+    """Exercise 2.1: the mean of ``X3`` per year, a pandas Series indexed by year (see tests)."""
     if hasattr(answer, "compute"):
         return _verdict(False, "", "that is still a Dask plan: call .compute() on it.")
     if not isinstance(answer, pd.Series):
@@ -108,9 +93,7 @@ def check_mean_x3_per_year(answer: Any, data_dir: str | Path) -> bool:
     totals = reference_year_sums(Path(data_dir).resolve())
     expected = totals["X3"] / totals["rows"]
     answer = answer.sort_index()
-    ok = list(answer.index) == list(expected.index) and bool(
-        ((answer - expected).abs() < 1e-9).all()
-    )
+    ok = list(answer.index) == list(expected.index) and ((answer - expected).abs() < 1e-9).all()
     return _verdict(
         ok,
         f"{len(expected)} yearly means, all close to 49.5 as uniform values in [0, 100) should be.",
@@ -119,12 +102,7 @@ def check_mean_x3_per_year(answer: Any, data_dir: str | Path) -> bool:
 
 
 def check_count_x0_is_99(answer: Any, data_dir: str | Path) -> bool:
-    """Exercise 2.2: how many rows, in all the years, have ``X0 == 99``? (an integer)
-
-    Example (``data_dir`` is the notebook's data folder)::
-
-        check_count_x0_is_99(count_99, data_dir)
-    """
+    """Exercise 2.2: how many rows, in all the years, have ``X0 == 99``? (see the tests)"""
     if hasattr(answer, "compute"):
         return _verdict(False, "", "that is still a Dask plan: call .compute() on it.")
     expected = int(reference_year_sums(Path(data_dir).resolve())["x0_is_99"].sum())
@@ -188,9 +166,7 @@ def check_workers_for_two_seconds(num_workers: Any) -> bool:
 
 
 def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFrame) -> bool:
-    """Exercise 2.3: each way's memory (MiB) for twice the data, predicted from the measured lines.
-
-    ``curves`` is notebook 02's table of measurements (``way``, ``disk_mb``, ``needed_mib``).
+    """Exercise 2.3: each way's memory (MiB) for twice the data, from notebook 02's ``curves``.
 
     Example:
         >>> curves = pd.DataFrame({"way": ["pandas"] * 2 + ["dask"] * 2,
@@ -228,9 +204,7 @@ def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFram
 
 
 def check_one_worker_minutes(answer: Any, all_workers: dict, one_worker: dict) -> bool:
-    """Exercise 4.1: minutes one worker needs to finish as many pipelines as all workers did.
-
-    ``all_workers`` and ``one_worker`` are notebook 04's summaries (``finished``, ``per minute``).
+    """Exercise 4.1: minutes one worker needs for the pipelines all workers finished (summaries).
 
     Example:
         >>> check_one_worker_minutes(3.0, {"finished": 30, "per minute": 15.0},

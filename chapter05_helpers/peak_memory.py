@@ -1,8 +1,7 @@
 """Section 2's memory measurements: the book's pandas way and Dask's way, in a fresh process.
 
-Notebook 02 runs :func:`aggregate` in a one-worker ``ProcessPoolExecutor`` with the *spawn*
-start method, one pool per measurement, so that each measurement has a process of its own
-and peaks do not mix. (It lives in this module because a spawned process must import it.)
+Notebook 02 runs :func:`aggregate` in a fresh *spawn* process per measurement, so peaks do not
+mix; a spawned process must import it, hence this module.
 
 Example:
     >>> import tempfile

@@ -19,10 +19,8 @@ import time
 
 
 def say(line: str) -> None:
-    """Print ``line`` in one write and flush it, so lines from several processes stay whole.
-
-    ``print()`` writes the text and the newline separately: two processes printing at the
-    same moment can glue their words together on one line.
+    """Print ``line`` in one write and flush it, so lines from several processes stay whole
+    (``print()`` writes the text and the newline separately: they can glue together).
 
     Example:
         >>> say("hello")

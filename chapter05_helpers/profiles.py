@@ -1,18 +1,11 @@
-"""The three sizes of the course, picked by one environment variable.
+"""The three sizes of the course, ``ci``, ``demo`` (the default) and ``book``.
 
-Every size-dependent number the notebooks use (rows, years, array sides, TPOT's
-time budget, ...) lives here, in one :class:`Profile` per size:
-
-* ``ci``   -- the whole test suite in minutes on a 2-core machine;
-* ``demo`` -- a lesson on a laptop (the default);
-* ``book`` -- the chapter's full scale (10 x ~1 GB CSV files, a 10-minute TPOT run).
-
-Pick one with ``CHAPTER05_PROFILE=ci|demo|book``.
+Every size-dependent number the notebooks use lives in one :class:`Profile` per size; pick
+one with ``CHAPTER05_PROFILE=ci|demo|book``.
 
 Example:
-    >>> from chapter05_helpers.profiles import get_profile
-    >>> get_profile("ci").name
-    'ci'
+    >>> get_profile("ci").rows_per_year, get_profile("book").rows_per_year
+    (21600, None)
 """
 
 from __future__ import annotations
@@ -35,10 +28,8 @@ class Profile:
     # Section 2: the NumPy vs Dask array side (the array is side**3 float64 values).
     array_side: int
     array_chunk_side: int
-    # Section 2: the yearly CSV files.
-    first_year: int
-    last_year: int
-    rows_per_year: int | None  # None: every second of the whole year
+    # Section 2: the yearly CSV files' rows (None: every second of the whole year).
+    rows_per_year: int | None
     # Section 2: memory limit per worker in the larger-than-memory demo.
     small_worker_memory: str
     # Section 4: TPOT's budget and search size.
@@ -49,6 +40,9 @@ class Profile:
     tpot_search_space: str
     # Section 4: memory limit per worker of the course's LocalCluster.
     worker_memory_limit: str
+    # Section 2: the years of the data set, the book's at every size.
+    first_year: int = 2010
+    last_year: int = 2019
 
     @property
     def years(self) -> list[int]:
@@ -68,8 +62,6 @@ PROFILES: dict[str, Profile] = {
         cpu_task_size=4_000_000,
         array_side=200,
         array_chunk_side=50,
-        first_year=2010,
-        last_year=2019,
         rows_per_year=6 * 3600,  # the first 6 hours of each year
         small_worker_memory="700MiB",
         tpot_max_time_mins=0.4,
@@ -85,8 +77,6 @@ PROFILES: dict[str, Profile] = {
         cpu_task_size=10_000_000,
         array_side=500,
         array_chunk_side=125,
-        first_year=2010,
-        last_year=2019,
         rows_per_year=7 * 24 * 3600,  # the first week of each year
         small_worker_memory="800MiB",
         tpot_max_time_mins=2,
@@ -102,8 +92,6 @@ PROFILES: dict[str, Profile] = {
         cpu_task_size=20_000_000,
         array_side=1000,
         array_chunk_side=250,
-        first_year=2010,
-        last_year=2019,
         rows_per_year=None,
         small_worker_memory="1GiB",
         tpot_max_time_mins=10,
@@ -117,7 +105,7 @@ PROFILES: dict[str, Profile] = {
 
 
 class UnknownProfileError(ValueError):
-    """Raised for a profile name that is not one of :data:`PROFILES`."""
+    """A profile name that is not one of :data:`PROFILES`."""
 
 
 def get_profile(name: str | None = None) -> Profile:
