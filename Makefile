@@ -13,7 +13,7 @@ STAMP := $(VENV)/.synced
 CHAPTER05_PROFILE ?= demo
 export CHAPTER05_PROFILE
 
-.PHONY: help env run test lab lint outputs check-graphviz clean clean-env
+.PHONY: help env run test lab lint outputs check-graphviz check-browser clean clean-env
 
 help:
 	@echo "make run    execute every notebook headless into build/ (profile: $(CHAPTER05_PROFILE))"
@@ -34,15 +34,19 @@ $(STAMP): Pipfile.lock pyproject.toml
 	PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_NOSPIN=1 $(PY) -m pipenv sync --dev
 	@touch $@
 
-# graph.visualize() needs Graphviz's `dot`: installed here when the machine allows it
-# (root or password-less sudo with apt-get, or Homebrew), else one line says how.
+# graph.visualize() needs Graphviz's `dot`, the browser test Debian's Chromium: installed here
+# when the machine allows it (root or password-less sudo with apt-get; Homebrew for Graphviz),
+# else one line says how (a missing Chromium only skips the browser test).
 check-graphviz:
-	@$(PYTHON) tools/check_graphviz.py
+	@$(PYTHON) tools/system_programs.py dot
+
+check-browser:
+	@$(PYTHON) tools/system_programs.py chromium
 
 run: $(STAMP) check-graphviz
 	$(PY) tools/run_notebooks.py --out build
 
-test: $(STAMP) check-graphviz
+test: $(STAMP) check-graphviz check-browser
 	CHAPTER05_PROFILE=ci $(PY) -m pytest
 
 # The instructor's layout: notebook 04 with the dashboard's task stream, progress and worker memory

@@ -1,4 +1,4 @@
-"""tools/check_graphviz.py: Graphviz is installed when the machine allows it, else one hint line."""
+"""tools/system_programs.py: installs what the machine allows, else one hint line."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from check_graphviz import HINT
 from conftest import REPO
+from system_programs import BROWSER_HINT, HINT
 
-TOOL = REPO / "tools" / "check_graphviz.py"
+TOOL = REPO / "tools" / "system_programs.py"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="stand-in programs are scripts")
 
 
@@ -20,9 +20,9 @@ def stand_in(folder, name: str, body: str) -> None:
     program.chmod(0o755)
 
 
-def check(path, **env) -> subprocess.CompletedProcess:
+def check(path, program="dot", **env) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(TOOL)],
+        [sys.executable, str(TOOL), program],
         env={**os.environ, "PATH": str(path), **env},
         capture_output=True,
         text=True,
@@ -56,8 +56,7 @@ def test_as_root_with_apt_get_it_installs_and_says_so_in_one_line(tmp_path):
     result = check(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "Graphviz's dot is missing; installing it: "
-        "apt-get update -qq && apt-get install -y -qq graphviz"
+        "dot is missing; installing it: apt-get update -qq && apt-get install -y -qq graphviz"
     ]
     assert (tmp_path / "log").read_text().splitlines() == ["update -qq", "install -y -qq graphviz"]
 
@@ -68,3 +67,10 @@ def test_installing_can_be_turned_off(tmp_path):
     result = check(tmp_path, CHAPTER05_NO_INSTALL="1")
     assert result.returncode == 1 and result.stderr.strip() == HINT
     assert not (tmp_path / "called").exists()
+
+
+def test_a_missing_browser_is_installed_or_explained_but_never_fails(tmp_path):
+    result = check(tmp_path, "chromium", CHAPTER05_NO_INSTALL="1")
+    assert (result.returncode, result.stderr.strip()) == (0, BROWSER_HINT)
+    stand_in(tmp_path, "chromium", "")
+    assert check(tmp_path, "chromium").returncode == 0
