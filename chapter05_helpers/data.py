@@ -1,11 +1,8 @@
-"""The chapter's data set: one CSV file per year, one row per second, five integer features.
+"""The chapter's data set: ``<year>.csv`` files of ``Date`` (every second) and ``X0`` .. ``X4``.
 
-``<year>.csv`` holds ``Date`` (every second from 1 January 00:00:00) and ``X0`` .. ``X4``
-(integers in ``[0, 100)``): a whole year (1.09 GB) at ``book``, days at ``demo``, hours at
-``ci``; the same settings and seed give the same bytes. A file is written under a hidden
-``.part`` name, flushed to disk, recorded (size, CRC-32) in ``dataset.json``, then renamed:
-after a crash, even ``kill -9``, nothing looks complete and the next run writes what is
-missing. Every use checks the files against ``dataset.json`` and refuses those that differ.
+The same settings and seed give the same bytes. A file is written as a hidden ``.part``,
+flushed to disk, recorded (size, CRC-32) in ``dataset.json``, then renamed: after a crash, even
+``kill -9``, nothing looks complete. Every use checks the files against ``dataset.json``.
 """
 
 from __future__ import annotations
@@ -180,7 +177,10 @@ def _manifest(folder: Path) -> dict:
 
 def _save_json(path: Path, content: dict) -> None:
     part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    part.write_text(json.dumps(content, indent=1) + "\n")
+    with open(part, "w") as file:
+        file.write(json.dumps(content, indent=1) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
     _rename(part, path)
 
 
@@ -302,20 +302,15 @@ def csv_to_parquet(data_dir: Path, parquet_dir: Path | None = None, progress: bo
 
     ``parquet_dir`` (default ``<data_dir>-parquet``) keeps the manifest it was made from in
     ``_dataset.json`` (Parquet readers skip it): the conversion is skipped when it matches.
-    It is written as ``<parquet_dir>.unfinished`` and renamed when complete.
+    It is written as ``<parquet_dir>.unfinished`` and renamed when complete (replacing a folder
+    made from another data set).
 
     >>> import tempfile, pandas as pd
     >>> data = make_dataset("ci", tempfile.mkdtemp(), rows_per_year=10, progress=False)
     >>> frame = pd.read_parquet(csv_to_parquet(data))
     >>> len(frame), frame.dtypes.astype(str).tolist()[:2]
     (100, ['datetime64[ms]', 'uint8'])
-    >>> sorted(p.name for p in csv_to_parquet(data).iterdir())[:2]  # the second call: as is
-    ['_dataset.json', 'part.0.parquet']
     """
-    import dask.dataframe as dd
-    import pyarrow as pa
-    from dask.diagnostics import ProgressBar
-
     data_dir, manifest = Path(data_dir), _manifest(Path(data_dir))
     parquet_dir = Path(parquet_dir or data_dir.with_name(data_dir.name + "-parquet"))
     if not manifest["files"] or not all((data_dir / name).exists() for name in manifest["files"]):
@@ -327,6 +322,10 @@ def csv_to_parquet(data_dir: Path, parquet_dir: Path | None = None, progress: bo
         return parquet_dir
     if parquet_dir.exists() and not stamp.exists():
         raise DatasetError(f"{parquet_dir} was not made by csv_to_parquet: delete it or move it.")
+    import dask.dataframe as dd  # here: a second call, skipped, needs no Dask
+    import pyarrow as pa
+    from dask.diagnostics import ProgressBar
+
     unfinished = parquet_dir.with_name(parquet_dir.name + ".unfinished")
     shutil.rmtree(unfinished, ignore_errors=True)
     x = COLUMNS[1:]
@@ -338,9 +337,7 @@ def csv_to_parquet(data_dir: Path, parquet_dir: Path | None = None, progress: bo
     with ProgressBar() if progress else contextlib.nullcontext():
         csv.to_parquet(unfinished, write_index=False, schema=schema, compression=None, **encodings)
     _save_json(unfinished / "_dataset.json", made_from)
-    if parquet_dir.exists():
-        print(f"Replacing {parquet_dir}: it was made from another data set.", file=sys.stderr)
-        shutil.rmtree(parquet_dir)
+    shutil.rmtree(parquet_dir, ignore_errors=True)  # made from another data set
     return unfinished.rename(parquet_dir)
 
 

@@ -117,7 +117,7 @@ ADVICE = "Delete them (or move them out of the folder) and run again: the missin
 
 @pytest.fixture
 def small(tmp_path) -> Path:
-    """A small ci data set (1000 rows a year) and its expected digests."""
+    """A small ci data set: 1000 rows a year."""
     return make_dataset("ci", tmp_path / "small", rows_per_year=1000, progress=False)
 
 
@@ -219,20 +219,21 @@ def test_csv_to_parquet_once_with_fitting_types_and_the_same_sums(small, tmp_pat
     assert {p.name: p.stat().st_mtime_ns for p in parquet.iterdir()} == before, "skipped"
 
 
-def test_csv_to_parquet_redoes_an_unfinished_or_outdated_conversion(small, tmp_path, capsys):
+def test_csv_to_parquet_redoes_an_unfinished_or_outdated_conversion(small, tmp_path):
     unfinished = tmp_path / "pq.unfinished"
     unfinished.mkdir()
     (unfinished / "part.0.parquet").write_text("interrupted")
     parquet = csv_to_parquet(small, tmp_path / "pq")
     assert not unfinished.exists() and len(pd.read_parquet(parquet)) == 10_000
+    before = {p.name: p.stat().st_mtime_ns for p in parquet.iterdir()}
     (small / "2019.csv").unlink()
     make_dataset("ci", small, rows_per_year=1000, progress=False)  # written again: new time
-    assert csv_to_parquet(small, tmp_path / "pq") == parquet  # same data: kept
+    assert csv_to_parquet(small, tmp_path / "pq") == parquet
+    assert {p.name: p.stat().st_mtime_ns for p in parquet.iterdir()} == before, "same data: kept"
     other = make_dataset("ci", tmp_path / "other", rows_per_year=1000, seed=7, progress=False)
     shutil.rmtree(small)
     shutil.move(other, small)
-    csv_to_parquet(small, tmp_path / "pq")
-    assert f"Replacing {parquet}: it was made from another data set" in capsys.readouterr().err
+    csv_to_parquet(small, tmp_path / "pq")  # made again
     assert json.loads((parquet / "_dataset.json").read_text())["seed"] == 7
 
 
