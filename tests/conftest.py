@@ -100,15 +100,10 @@ def _text(cell) -> str:
 @contextmanager
 def live_notebook(path: Path, timeout: int = 600) -> Iterator[LiveNotebook]:
     """Start a kernel for the notebook at ``path`` (with this process's environment)."""
-    from nbclient import NotebookClient
+    from run_notebooks import notebook_client
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = notebook_client(nb, path, timeout)
     with client.setup_kernel():
         yield LiveNotebook(client, nb)
 

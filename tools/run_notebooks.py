@@ -48,12 +48,31 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
+def notebook_client(nb, source: Path, timeout: int | None = None, record_timing: bool = False):
+    """An ``nbclient`` client for the notebook ``nb`` read from ``source``.
+
+    Its kernel's working directory is the notebook's own folder, as in JupyterLab.
+
+    Example (``nb`` from ``nbformat.read(source, as_version=4)``)::
+
+        notebook_client(nb, source).execute()
+    """
+    from nbclient import NotebookClient
+
+    return NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(source.parent)}},
+        record_timing=record_timing,
+    )
+
+
 def execute_notebook(
     source: Path, out_dir: Path, timeout: int | None = None, html_too: bool = True
 ) -> float:
     """Run ``source`` in a fresh kernel, write ``.ipynb`` and ``.html``; return the seconds taken.
 
-    The kernel's working directory is the notebook's own folder, as in JupyterLab.
     A failing cell raises ``nbclient.exceptions.CellExecutionError`` after the
     partly executed notebook has been written, so the failure can be read.
 
@@ -62,17 +81,11 @@ def execute_notebook(
         seconds = execute_notebook(Path("notebooks/03_dask_delayed.ipynb"), Path("build"))
     """
     import nbformat
-    from nbclient import NotebookClient
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(source, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(source.parent)}},
-        record_timing=html_too,  # stored notebooks carry no execution timestamps
-    )
+    # stored notebooks carry no execution timestamps
+    client = notebook_client(nb, source, timeout, record_timing=html_too)
     start = time.perf_counter()
     try:
         client.execute()
