@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from chapter05_helpers.data import DRAW_ROWS, HEADER, make_dataset, write_year
+from chapter05_helpers.data import HEADER, make_dataset, write_year
 from chapter05_helpers.profiles import get_profile
 
 YEAR, SEED = 2010, 42
@@ -65,14 +65,13 @@ def book_loop(path: Path, rows: int) -> None:
     df.to_csv(path, index=False)
 
 
-def same_rows(rows: int):
-    """Our rows, ``DRAW_ROWS`` at a time: ``(dates, values)``, as ``write_year`` draws them."""
-    rng = np.random.default_rng([SEED, YEAR])
-    for start in range(0, rows, DRAW_ROWS):
-        values = rng.integers(0, 100, (5, min(DRAW_ROWS, rows - start)), np.uint8)
+def same_rows(rows: int, block: int = 12 * 86_400):
+    """Our rows, ``block`` at a time: ``(dates, values)``, drawn as ``write_year`` draws them."""
+    values = np.random.default_rng([SEED, YEAR]).integers(0, 100, (5, rows), np.uint8)
+    for start in range(0, rows, block):
         yield (
-            np.datetime64(f"{YEAR}-01-01T00:00:00") + np.arange(start, start + values.shape[1]),
-            values,
+            np.datetime64(f"{YEAR}-01-01T00:00:00") + np.arange(start, min(start + block, rows)),
+            values[:, start : start + block],
         )
 
 

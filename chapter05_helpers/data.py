@@ -29,7 +29,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = 42
 COLUMNS = ["Date", "X0", "X1", "X2", "X3", "X4"]
 HEADER = b"Date,X0,X1,X2,X3,X4\n"
-DRAW_ROWS = 12 * 86_400  # rows of values drawn at a time: the bytes depend on it
 MANIFEST = "dataset.json"
 BYTES_PER_ROW = 19 + 5 * 2.9 + 1  # a date, five ",N" or ",NN" (1.9 digits on average), "\n"
 _TIMES = [f" {h:02}:{m:02}:{s:02}" for h in range(24) for m in range(60) for s in range(60)]
@@ -124,15 +123,16 @@ def _write_part(year: int, out: Path, rows: int, seed: int) -> tuple[Path, int]:
     try:
         with open(part, "wb") as file:
             file.write(HEADER)
-            for start in range(0, rows, DRAW_ROWS):
-                values = rng.integers(0, 100, (5, min(DRAW_ROWS, rows - start)), np.uint8).T
-                for first in range(0, len(values), 86_400):  # one day at a time
-                    day = np.datetime64(f"{year:04d}-01-01") + (start + first) // 86_400
-                    text = format_day(str(day), values[first : first + 86_400])
-                    file.write(text)
-                    crc = zlib.crc32(text, crc)
-                file.flush()
-                if hasattr(os, "posix_fadvise"):  # to disk now, rather than fill the cache
+            values = rng.integers(0, 100, (5, rows), np.uint8).T  # drawn as the book's loop does
+            for first in range(0, rows, 86_400):  # one day at a time
+                text = format_day(
+                    str(np.datetime64(f"{year:04d}-01-01") + first // 86_400),
+                    values[first : first + 86_400],
+                )
+                file.write(text)
+                crc = zlib.crc32(text, crc)
+                if first % (12 * 86_400) == 0 and hasattr(os, "posix_fadvise"):
+                    file.flush()  # to disk now, rather than fill the cache
                     os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             os.fsync(file.fileno())
     except BaseException:

@@ -96,6 +96,15 @@ def test_text_matches_pandas_to_csv(tmp_path):
     assert frame.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S").encode() == path.read_bytes()
 
 
+def test_values_are_drawn_as_the_books_loop_draws_them(tmp_path):
+    """Notebook 02 shows its corrected book loop writing the same bytes, at every profile."""
+    rows = 13 * 86_400 + 5  # beyond one day and beyond any block a writer might draw at a time
+    path = write_year(2011, tmp_path, rows)
+    frame = pd.read_csv(path, usecols=data.COLUMNS[1:])
+    drawn = np.random.default_rng([data.DEFAULT_SEED, 2011]).integers(0, 100, (5, rows), np.uint8)
+    assert (frame.to_numpy() == drawn.T).all()
+
+
 def test_second_call_writes_nothing(tmp_path):
     folder = make_dataset("ci", tmp_path, progress=False)
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
