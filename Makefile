@@ -17,11 +17,11 @@ export CHAPTER05_PROFILE
 
 help:
 	@echo "make run    execute every notebook headless into build/ (profile: $(CHAPTER05_PROFILE))"
-	@echo "make test   unit tests + nbval over every notebook at the ci profile"
+	@echo "make test   unit tests + nbval over every notebook's twin at the ci profile"
 	@echo "make lab    open JupyterLab on notebooks/"
 	@echo "make lint   ruff over the package, tests and notebooks"
 	@echo "make env    only build .venv/ from Pipfile.lock"
-	@echo "make outputs  (maintainers) re-execute the notebooks at ci and store their outputs"
+	@echo "make outputs  (maintainers) re-execute the notebooks at ci into their twins in tests/notebooks/"
 
 env: $(STAMP)
 
@@ -70,8 +70,8 @@ clean:
 clean-env:
 	rm -rf $(VENV)
 
-# Maintainers: re-execute the notebooks at the ci profile and store their outputs
-# in place (the outputs nbval compares against). `make outputs NB=notebooks/01_*.ipynb`
+# Maintainers: re-execute the notebooks at the ci profile into their twins under tests/notebooks/
+# (the outputs nbval compares against; notebooks/ stays clean). `make outputs NB=notebooks/01_*.ipynb`
 NB ?=
 outputs: $(STAMP) check-graphviz
 	CHAPTER05_PROFILE=ci $(PY) tools/run_notebooks.py --store $(NB)

@@ -19,7 +19,8 @@ os.environ["CHAPTER05_PROFILE"] = "ci"
 os.environ.pop("DASK_SCHEDULER_ADDRESS", None)
 
 REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = REPO / "notebooks"
+NOTEBOOKS = REPO / "notebooks"  # what students open: stored without outputs
+TWINS = REPO / "tests" / "notebooks"  # the same cells with the ci outputs nbval compares
 sys.path.insert(0, str(REPO / "tools"))  # the maintainers' tools are tested too
 
 

@@ -24,10 +24,3 @@ def test_ruff_format():
         [RUFF, "format", "--check", *TARGETS], cwd=REPO, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_the_lesson_package_is_no_bigger_than_the_notebooks_code():
-    """The design rule: the package holds plumbing, the notebooks hold the lessons."""
-    from count_lines import notebook_code_lines, package_lines
-
-    assert package_lines() <= notebook_code_lines()

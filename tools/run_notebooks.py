@@ -2,7 +2,8 @@
 
 ``make run`` calls ``python tools/run_notebooks.py --out build`` at the profile named by
 ``CHAPTER05_PROFILE`` (``demo`` unless set): executed ``.ipynb``, HTML and an index page.
-``make outputs`` calls it with ``--store`` at ``ci``: the outputs nbval compares against.
+``make outputs`` calls it with ``--store`` at ``ci``: each notebook is executed as its twin
+under ``tests/notebooks/`` (see ``tools/twins.py``), the outputs nbval compares against.
 
 Example:
     >>> [p.name for p in notebook_paths(REPO_ROOT / "notebooks")][:2]
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TWINS = REPO_ROOT / "tests" / "notebooks"  # see tools/twins.py
 
 
 def notebook_paths(folder: Path) -> list[Path]:
@@ -69,10 +71,15 @@ def notebook_client(nb, source: Path, timeout: int | None = None, record_timing:
 
 
 def execute_notebook(
-    source: Path, out_dir: Path, timeout: int | None = None, html_too: bool = True
+    source: Path,
+    out_dir: Path,
+    timeout: int | None = None,
+    html_too: bool = True,
+    cwd: Path | None = None,
 ) -> float:
     """Run ``source`` in a fresh kernel, write ``.ipynb`` and ``.html``; return the seconds taken.
 
+    The kernel runs in ``cwd`` (default: the notebook's own folder, as in JupyterLab).
     A failing cell raises ``nbclient.exceptions.CellExecutionError`` after the
     partly executed notebook has been written, so the failure can be read.
 
@@ -84,8 +91,9 @@ def execute_notebook(
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(source, as_version=4)
-    # stored notebooks carry no execution timestamps
-    client = notebook_client(nb, source, timeout, record_timing=html_too)
+    # stored twins carry no execution timestamps
+    where = (cwd or source.parent) / source.name
+    client = notebook_client(nb, where, timeout, record_timing=html_too)
     start = time.perf_counter()
     try:
         client.execute()
@@ -188,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--store",
         action="store_true",
-        help="overwrite the notebooks in place, without HTML (how the stored outputs are made)",
+        help="write each executed notebook as its twin in tests/notebooks/, without HTML",
     )
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook")
     args = parser.parse_args(argv)
@@ -202,12 +210,14 @@ def main(argv: list[str] | None = None) -> int:
     entries = []
     for source in sources:
         print(f"[{profile.name}] executing {source.name} ...", flush=True)
-        out_dir = source.parent if args.store else args.out
-        seconds = execute_notebook(source, out_dir, html_too=not args.store)
+        if args.store:  # executed where nbval runs the twin, so relative paths agree
+            seconds = execute_notebook(source, TWINS, html_too=False, cwd=TWINS)
+        else:
+            seconds = execute_notebook(source, args.out)
         print(f"[{profile.name}] {source.name}: {seconds:.1f} s", flush=True)
         entries.append((source, notebook_title(source), seconds))
     if args.store:
-        print(f"Stored the outputs of {len(entries)} notebooks in place")
+        print(f"Stored the outputs of {len(entries)} notebooks in their twins under {TWINS}")
         return 0
     add_navigation(args.out, [path.stem for path, _, _ in entries])
     index = write_index(args.out, entries, profile.name)
