@@ -19,15 +19,11 @@ def make_notebook(path, *sources):
     return path
 
 
-def test_course_notebooks_are_numbered_in_order():
-    names = [path.name for path in notebook_paths(NOTEBOOKS)]
-    assert names == [
-        "01_python_parallelism.ipynb",
-        "02_dask_arrays_and_dataframes.ipynb",
-        "03_dask_delayed.ipynb",
-        "04_tpot_with_dask.ipynb",
-        "05_summary_and_questions.ipynb",
-    ]
+def test_companions_sort_after_their_section(tmp_path):
+    for name in ("02b_optional_x.ipynb", "02_main.ipynb", "01_first.ipynb", "notes.ipynb"):
+        (tmp_path / name).write_text("{}")
+    names = [path.name for path in notebook_paths(tmp_path)]
+    assert names == ["01_first.ipynb", "02_main.ipynb", "02b_optional_x.ipynb"]
 
 
 def test_execute_writes_notebook_and_html(tmp_path):

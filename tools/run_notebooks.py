@@ -27,11 +27,13 @@ TWINS = REPO_ROOT / "tests" / "notebooks"  # see tools/twins.py
 def notebook_paths(folder: Path) -> list[Path]:
     """The course's numbered notebooks in ``folder``, in order.
 
+    Optional companions are numbered after the section they deepen (``02b_optional_...``).
+
     Example:
         >>> notebook_paths(Path("/nonexistent"))
         []
     """
-    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    return sorted(p for p in folder.glob("[0-9][0-9]*_*.ipynb"))
 
 
 def notebook_title(path: Path) -> str:
