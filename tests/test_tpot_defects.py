@@ -1,0 +1,219 @@
+"""Sentinels for the TPOT 1.1.0 defects the course works around.
+
+Each test reproduces one defect on the TPOT installed, in a few seconds and without a search
+where a direct call shows it. While the defect is there, the test passes. When a TPOT release
+fixes it, the test fails with a message that names the workaround in the course to drop.
+``docs/upstream-tpot.md`` describes each defect, its line in TPOT's source and a fix.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+import pytest
+import sklearn.base
+from sklearn.datasets import load_iris
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::UserWarning"),  # pkg_resources, constant features
+    pytest.mark.filterwarnings("ignore::FutureWarning"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
+
+tpot = pytest.importorskip("tpot")
+from tpot import TPOTClassifier  # noqa: E402
+from tpot.builtin_modules import EstimatorTransformer  # noqa: E402
+from tpot.config.template_search_spaces import get_template_search_spaces  # noqa: E402
+
+
+def fixed(defect: str, drop: str) -> str:
+    """The message of a sentinel whose defect is gone: what changed and what to drop."""
+    return f"TPOT {tpot.__version__} no longer shows {defect}. Drop from the course: {drop}."
+
+
+@pytest.fixture(scope="module")
+def iris() -> tuple[np.ndarray, np.ndarray]:
+    """150 rows, 4 features, 3 classes: enough for every sentinel, fast for all of them."""
+    return load_iris(return_X_y=True)
+
+
+def small_search(**extra) -> TPOTClassifier:
+    """A TPOT search that would stop within seconds if it ever ran to the end."""
+    settings = dict(
+        search_space="linear-light",
+        scorers=["accuracy"],
+        scorers_weights=[1],
+        cv=2,
+        population_size=2,
+        generations=1,
+        max_time_mins=0.05,
+        max_eval_time_mins=0.05,
+        random_state=0,
+        verbose=0,
+    )
+    return TPOTClassifier(**{**settings, **extra})
+
+
+@pytest.fixture
+def no_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``TPOTClassifier.fit`` without the search: its own set-up runs, then it returns."""
+    from tpot.tpot_estimator.estimator import TPOTEstimator
+
+    monkeypatch.setattr(TPOTEstimator, "fit", lambda self, X, y: self)
+
+
+# (a) tpot/utils/eval_utils.py, parallel_eval_objective_list: len(client.cluster.workers)
+@pytest.mark.timeout(120)
+def test_a_client_made_from_an_address_fails_on_client_cluster(iris) -> None:
+    from dask.distributed import Client, LocalCluster
+
+    X, y = iris
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster.scheduler_address) as by_address,
+    ):
+        assert by_address.cluster is None, fixed(
+            "the defect's cause: a client made from an address now has a cluster object",
+            "the stand-in for client.cluster (chapter05_helpers/tpot_support.py, notebook 04)",
+        )
+        try:
+            small_search(allow_inner_classifiers=False, client=by_address).fit(X, y)
+        except AttributeError as error:
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            assert "'NoneType' object has no attribute 'workers'" in str(error), error
+            assert where.name == "parallel_eval_objective_list", where
+            assert "client.cluster.workers" in where.line, where
+        else:
+            pytest.fail(
+                fixed(
+                    "the AttributeError on a client made from an address "
+                    "(len(client.cluster.workers) in parallel_eval_objective_list)",
+                    "the stand-in for client.cluster (chapter05_helpers/tpot_support.py) and "
+                    "notebook 04's explanation of it: pass the address-made client as it is",
+                )
+            )
+
+
+# (b) tpot/tpot_estimator/estimator.py, TPOTEstimator.fit: LocalCluster(n_workers=self.n_jobs)
+class ClusterRequested(Exception):
+    """Raised by the stand-in LocalCluster: TPOT asked for a cluster, the test stops it there."""
+
+
+@pytest.mark.timeout(120)
+def test_b_n_jobs_minus_one_asks_for_a_cluster_of_no_workers(iris, monkeypatch) -> None:
+    import tpot.tpot_estimator.estimator as estimator_module
+    from dask.distributed import LocalCluster
+
+    requested: dict = {}
+
+    def record(**kwargs):
+        requested.update(kwargs)
+        raise ClusterRequested
+
+    monkeypatch.setattr(estimator_module, "LocalCluster", record)
+    X, y = iris
+    try:
+        small_search(n_jobs=-1, allow_inner_classifiers=False).fit(X, y)
+    except ClusterRequested:
+        pass
+    drop = (
+        "the n_jobs=-1 row of notebook 04's table of what changed since the book "
+        "(the book's n_jobs=-1 no longer fails with 'No valid workers found')"
+    )
+    assert requested, fixed("a LocalCluster built from n_jobs", drop)
+    assert requested["n_workers"] == -1, fixed("LocalCluster(n_workers=-1) for n_jobs=-1", drop)
+    # What that request gives: a cluster with no worker, so TPOT's futures never run.
+    with LocalCluster(n_workers=-1, processes=False, dashboard_address=":0") as cluster:
+        assert len(cluster.workers) == 0, fixed("a cluster of no workers for n_jobs=-1", drop)
+
+
+# (c) tpot/builtin_modules/estimatortransformer.py, EstimatorTransformer.fit_transform:
+# cross_val_predict(...) without method=, while transform uses predict_proba
+def test_c_an_inner_classifier_passes_on_labels_when_fitting_and_probabilities_after(
+    iris,
+) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.pipeline import make_pipeline
+
+    X, y = iris
+    # As TPOT's search spaces wrap an inner classifier: method "auto", 5-fold out-of-fold output.
+    inner = EstimatorTransformer(GaussianNB(), cross_val_predict_cv=5)
+    fitting, predicting = inner.fit_transform(X, y).shape[1], inner.transform(X).shape[1]
+    drop = (
+        "allow_inner_classifiers=False in notebook 04's searches and its section on INVALID "
+        "pipelines (inner classifiers now score)"
+    )
+    assert (fitting, predicting) == (1, 3), fixed(
+        f"the column mismatch of an inner classifier ({fitting} when fitting, {predicting} after)",
+        drop,
+    )
+    # The step after it learnt one column, and then receives three: TPOT records INVALID.
+    pipeline = make_pipeline(inner, LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features, but LogisticRegression is expecting 1"):
+        pipeline.predict(X)
+
+
+# (d) tpot/tpot_estimator/templates/tpottemplates.py, TPOTClassifier: population_size and the
+# other TPOTEstimator settings only through **tpotestimator_kwargs; fit calls
+# TPOTEstimator.__init__ again with the built search-space object as search_space.
+def test_d_get_params_and_clone_lose_population_size_and_fit_replaces_search_space(
+    iris, no_search
+) -> None:
+    X, y = iris
+    drop = (
+        "notebook 04's search_settings dict (used in place of clone/get_params) and its note "
+        "that get_params() misses population_size and fit replaces search_space"
+    )
+    estimator = small_search(population_size=7)
+    assert "population_size" not in estimator.get_params(), fixed(
+        "get_params() without population_size", drop
+    )
+    copy = sklearn.base.clone(estimator).fit(X, y)  # fit without the search (no_search)
+    assert copy.population_size == 50, fixed(
+        f"clone() losing population_size (the copy has {copy.population_size}, asked 7)", drop
+    )
+    estimator.fit(X, y)
+    assert not isinstance(estimator.get_params()["search_space"], str), fixed(
+        "fit replacing search_space (the name) with the built search-space object", drop
+    )
+
+
+# (e) tpot/config/template_search_spaces.py, get_template_search_spaces: the light spaces'
+# defaults compare against "light" / "graph_light", names no caller passes.
+def inner_classifiers(space_name: str, inner_predictors: bool | None, n: int = 30) -> int:
+    """How many of ``n`` pipelines drawn from a template space have an inner classifier."""
+    space = get_template_search_spaces(
+        space_name,
+        classification=True,
+        inner_predictors=inner_predictors,  # None, as TPOTClassifier passes by default
+        n_classes=3,
+        n_samples=150,
+        n_features=4,
+        random_state=0,
+    )
+    rng = np.random.default_rng(0)
+    found = 0
+    for _ in range(n):
+        pipeline = space.generate(rng).export_pipeline()
+        if space_name.startswith("graph"):  # a graph: any classifier other than the root
+            graph = pipeline.graph
+            inner = [v for v in graph.nodes if v != pipeline.root]
+            found += any(sklearn.base.is_classifier(graph.nodes[v]["instance"]) for v in inner)
+        else:  # a linear pipeline: TPOT wraps inner classifiers in EstimatorTransformer
+            found += "EstimatorTransformer" in pipeline.__repr__(N_CHAR_MAX=10**6)
+    return found
+
+
+@pytest.mark.parametrize("space_name", ["linear-light", "graph-light"])
+def test_e_the_light_spaces_include_inner_classifiers_by_default(space_name: str) -> None:
+    assert inner_classifiers(space_name, inner_predictors=False) == 0  # the count is not blind
+    found = inner_classifiers(space_name, inner_predictors=None)
+    assert found > 0, fixed(
+        f"inner classifiers in the {space_name!r} space by default",
+        "notebook 04's count of inner classifiers in a light search and the claim that the "
+        "light spaces include them (allow_inner_classifiers=False is still needed for 'linear')",
+    )
