@@ -31,8 +31,16 @@ COLUMNS = ["Date", "X0", "X1", "X2", "X3", "X4"]
 HEADER = b"Date,X0,X1,X2,X3,X4\n"
 MANIFEST = "dataset.json"
 BYTES_PER_ROW = 19 + 5 * 2.9 + 1  # a date, five ",N" or ",NN" (1.9 digits on average), "\n"
-_TIMES = [f" {h:02}:{m:02}:{s:02}" for h in range(24) for m in range(60) for s in range(60)]
-_TIMES = np.array(_TIMES, "S9").view(np.uint8).reshape(86_400, 9)  # " HH:MM:SS" of each second
+SECONDS_IN_DAY = 86_400
+
+
+def _times_of_day() -> np.ndarray:
+    """The text " HH:MM:SS" of each second of a day, as an 86,400 x 9 array of bytes."""
+    texts = [f" {h:02}:{m:02}:{s:02}" for h in range(24) for m in range(60) for s in range(60)]
+    return np.array(texts, "S9").view(np.uint8).reshape(SECONDS_IN_DAY, 9)
+
+
+_TIMES = _times_of_day()
 
 
 class DatasetError(ValueError):
@@ -61,18 +69,22 @@ class DatasetSpec:
     seed: int = DEFAULT_SEED
 
     def __post_init__(self) -> None:
-        first, last, rows, seed = dataclasses.astuple(self)
-        for wrong, message in [
-            (first > last, f"The first year ({first}) is after the last year ({last}): swap them."),
-            (not 1 <= first <= last <= 9998, "Years must be between 1 and 9998."),
-            (rows is not None and rows < 1, f"rows_per_year must be at least 1, not {rows}."),
-            (seed < 0, f"The seed must be 0 or more, not {seed}."),
-        ]:
-            if wrong:
-                raise DatasetError(message)
+        first = self.first_year
+        last = self.last_year
+        if first > last:
+            raise DatasetError(
+                f"The first year ({first}) is after the last year ({last}): swap them."
+            )
+        if not 1 <= first <= last <= 9998:
+            raise DatasetError("Years must be between 1 and 9998.")
+        if self.rows_per_year is not None and self.rows_per_year < 1:
+            raise DatasetError(f"rows_per_year must be at least 1, not {self.rows_per_year}.")
+        if self.seed < 0:
+            raise DatasetError(f"The seed must be 0 or more, not {self.seed}.")
 
     @classmethod
     def from_profile(cls, profile: Profile, seed: int = DEFAULT_SEED) -> DatasetSpec:
+        """The data set of ``profile``: its years and rows per year."""
         return cls(profile.first_year, profile.last_year, profile.rows_per_year, seed)
 
     @property
@@ -94,7 +106,27 @@ def seconds_in_year(year: int) -> int:
     >>> seconds_in_year(2010), seconds_in_year(2012)
     (31536000, 31622400)
     """
-    return (366 if calendar.isleap(year) else 365) * 86_400
+    days = 366 if calendar.isleap(year) else 365
+    return days * SECONDS_IN_DAY
+
+
+def day_slices(year: int, rows: int) -> list[tuple[str, int, int]]:
+    """The days that the first ``rows`` seconds of ``year`` cover: ``(date, start, stop)`` rows.
+
+    A file is written one day at a time: rows ``start`` to ``stop`` are that date's seconds.
+
+    >>> day_slices(2010, 86_400 + 2)
+    [('2010-01-01', 0, 86400), ('2010-01-02', 86400, 86402)]
+    >>> day_slices(2012, seconds_in_year(2012))[-1]  # a leap year has 366 days
+    ('2012-12-31', 31536000, 31622400)
+    """
+    first_day = np.datetime64(f"{year:04d}-01-01")
+    slices = []
+    for start in range(0, rows, SECONDS_IN_DAY):
+        stop = min(start + SECONDS_IN_DAY, rows)
+        date = str(first_day + start // SECONDS_IN_DAY)
+        slices.append((date, start, stop))
+    return slices
 
 
 def format_day(day: str, values: np.ndarray) -> np.ndarray:
@@ -118,20 +150,18 @@ def format_day(day: str, values: np.ndarray) -> np.ndarray:
 
 def _write_part(year: int, out: Path, rows: int, seed: int) -> tuple[Path, int]:
     """Write the file of ``year`` as a hidden ``.part`` file; return it and its CRC-32."""
-    part, crc = out / f".{year}.csv.{os.getpid()}.part", zlib.crc32(HEADER)
+    part = out / f".{year}.csv.{os.getpid()}.part"
+    crc = zlib.crc32(HEADER)
     rng = np.random.default_rng([seed, year])
     try:
         with open(part, "wb") as file:
             file.write(HEADER)
             values = rng.integers(0, 100, (5, rows), np.uint8).T  # drawn as the book's loop does
-            for first in range(0, rows, 86_400):  # one day at a time
-                text = format_day(
-                    str(np.datetime64(f"{year:04d}-01-01") + first // 86_400),
-                    values[first : first + 86_400],
-                )
+            for date, start, stop in day_slices(year, rows):
+                text = format_day(date, values[start:stop])
                 file.write(text)
                 crc = zlib.crc32(text, crc)
-                if first % (12 * 86_400) == 0 and hasattr(os, "posix_fadvise"):
+                if start % (12 * SECONDS_IN_DAY) == 0 and hasattr(os, "posix_fadvise"):
                     file.flush()  # to disk now, rather than fill the cache
                     os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             os.fsync(file.fileno())
@@ -142,6 +172,7 @@ def _write_part(year: int, out: Path, rows: int, seed: int) -> tuple[Path, int]:
 
 
 def _rename(part: Path, final: Path) -> Path:
+    """Give the finished ``part`` its final name, durably; return the final path."""
     os.replace(part, final)
     if hasattr(os, "O_DIRECTORY"):  # make the rename durable (POSIX)
         folder = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
@@ -171,11 +202,16 @@ def default_data_dir(profile: Profile) -> Path:
 
 
 def _manifest(folder: Path) -> dict:
-    found = json.loads((folder / MANIFEST).read_text()) if (folder / MANIFEST).exists() else {}
-    return found | {key: found.get(key, {}) for key in ("files", "mtime_ns")}
+    """The record of what was written in ``folder`` (empty ``files`` if there is none)."""
+    path = folder / MANIFEST
+    manifest = json.loads(path.read_text()) if path.exists() else {}
+    manifest.setdefault("files", {})
+    manifest.setdefault("mtime_ns", {})
+    return manifest
 
 
 def _save_json(path: Path, content: dict) -> None:
+    """Write ``content`` to ``path`` as JSON, atomically."""
     part = path.with_name(f".{path.name}.{os.getpid()}.part")
     with open(part, "w") as file:
         file.write(json.dumps(content, indent=1) + "\n")
@@ -185,6 +221,7 @@ def _save_json(path: Path, content: dict) -> None:
 
 
 def _crc32(path: Path, crc: int = 0) -> int:
+    """The CRC-32 of the file at ``path``, read 16 MiB at a time."""
     with open(path, "rb") as file:
         while block := file.read(1 << 24):
             crc = zlib.crc32(block, crc)
@@ -195,7 +232,9 @@ def _check_files(folder: Path, manifest: dict) -> None:
     """Refuse the ``*.csv`` files that differ from the manifest: sizes, then CRCs if touched."""
     problems = {}
     for path in sorted(folder.glob("*.csv")):
-        name, stat, record = path.name, path.stat(), manifest["files"].get(path.name)
+        name = path.name
+        stat = path.stat()
+        record = manifest["files"].get(name)
         if record is None:
             problems[name] = f"not written by the generator ({MANIFEST} has no record of it)"
         elif stat.st_size != record["size"]:
@@ -239,31 +278,41 @@ def make_dataset(
     chapter05_helpers.data.DatasetError: .../2011.csv: 20 bytes, but 369 were written...
     """
     chosen = profile if isinstance(profile, Profile) else get_profile(profile)
-    given = {"first_year": first_year, "last_year": last_year, "rows_per_year": rows_per_year}
     spec = DatasetSpec.from_profile(chosen, seed)
-    spec = dataclasses.replace(spec, **{k: v for k, v in given.items() if v is not None})
+    given = {"first_year": first_year, "last_year": last_year, "rows_per_year": rows_per_year}
+    overrides = {name: value for name, value in given.items() if value is not None}
+    spec = dataclasses.replace(spec, **overrides)  # all at once: checked together
     if workers is not None and workers < 1:
         raise DatasetError(f"workers must be at least 1, not {workers}.")
     out = default_data_dir(chosen) if out is None else Path(out)
     if out.exists() and not out.is_dir():
         raise DatasetError(f"The output path {out} is a file; give a folder (--out DIR).")
-    settings, manifest = dataclasses.asdict(spec), _manifest(out)
-    if (found := {key: manifest.get(key, value) for key, value in settings.items()}) != settings:
+    settings = dataclasses.asdict(spec)
+    manifest = _manifest(out)
+    found = {key: manifest.get(key, value) for key, value in settings.items()}
+    if found != settings:
         raise DatasetError(
             f"{out} already holds a data set made with other settings ({found}); these are "
             f"{settings}. Delete the folder or choose another --out."
         )
-    manifest, before = settings | manifest, json.dumps(manifest)
+    before = json.dumps(manifest)
+    manifest = settings | manifest
     _check_files(out, manifest)
-    names = {y: f"{y}.csv" for y in spec.years}
-    missing = [y for y, n in names.items() if n not in manifest["files"] or not (out / n).exists()]
-    existing = next(p for p in [out, *out.parents] if p.exists())
+    names = {year: f"{year}.csv" for year in spec.years}
+    missing = []
+    for year, name in names.items():
+        if name not in manifest["files"] or not (out / name).exists():
+            missing.append(year)
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
     try:
         tempfile.TemporaryFile(dir=existing).close()  # can we write there?
     except OSError as error:
         message = f"Cannot write to {out} ({error.strerror}): choose another --out."
         raise DatasetError(message) from None
-    free, needed = shutil.disk_usage(existing).free, spec.estimated_bytes(missing)
+    free = shutil.disk_usage(existing).free
+    needed = spec.estimated_bytes(missing)
     if needed * 1.02 > free:
         raise NotEnoughDiskSpace(
             f"The data set needs about {needed / 1e9:.2f} GB in {out}, but only "
@@ -272,8 +321,9 @@ def make_dataset(
     out.mkdir(parents=True, exist_ok=True)
     if missing or json.dumps(manifest) != before:
         _save_json(out / MANIFEST, manifest)
-    label, quiet = f"Writing {len(missing)} CSV files (~{needed / 1e9:.2f} GB)", not missing
-    with tqdm(total=len(missing), unit="file", desc=label, disable=quiet or not progress) as bar:
+    label = f"Writing {len(missing)} CSV files (~{needed / 1e9:.2f} GB)"
+    show = progress and bool(missing)
+    with tqdm(total=len(missing), unit="file", desc=label, disable=not show) as bar:
         for year, (part, crc) in _written(missing, out, spec, workers):
             stat = part.stat()
             manifest["files"][names[year]] = {"size": stat.st_size, "crc32": crc}
@@ -289,12 +339,19 @@ def _written(years: list[int], out: Path, spec: DatasetSpec, workers: int | None
     import psutil
 
     for part in out.glob(".*.part"):  # left by generators that are no longer running
-        if (pid := part.name.split(".")[-2]).isdigit() and not psutil.pid_exists(int(pid)):
+        pid = part.name.split(".")[-2]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
             part.unlink()
     workers = min(workers or os.cpu_count() or 1, len(years))
-    args = years, [out] * len(years), [spec.rows(y) for y in years], [spec.seed] * len(years)
-    with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
-        yield from zip(years, (pool.map if pool else map)(_write_part, *args), strict=True)
+    rows = [spec.rows(year) for year in years]
+    outs = [out] * len(years)
+    seeds = [spec.seed] * len(years)
+    if workers <= 1:
+        yield from zip(years, map(_write_part, years, outs, rows, seeds), strict=True)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        results = pool.map(_write_part, years, outs, rows, seeds)
+        yield from zip(years, results, strict=True)
 
 
 def csv_to_parquet(data_dir: Path, parquet_dir: Path | None = None, progress: bool = False) -> Path:
@@ -311,7 +368,8 @@ def csv_to_parquet(data_dir: Path, parquet_dir: Path | None = None, progress: bo
     >>> len(frame), frame.dtypes.astype(str).tolist()[:2]
     (100, ['datetime64[ms]', 'uint8'])
     """
-    data_dir, manifest = Path(data_dir), _manifest(Path(data_dir))
+    data_dir = Path(data_dir)
+    manifest = _manifest(data_dir)
     parquet_dir = Path(parquet_dir or data_dir.with_name(data_dir.name + "-parquet"))
     if not manifest["files"] or not all((data_dir / name).exists() for name in manifest["files"]):
         raise DatasetError(f"{data_dir} is not a complete data set: make it with make_dataset.")

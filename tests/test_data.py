@@ -69,17 +69,28 @@ def test_ci_files_have_the_profiles_rows_dtypes_and_values(tmp_path):
     assert (frame["Date"].to_numpy() == expected.to_numpy()).all()
 
 
-def test_a_whole_leap_year_ends_at_its_last_second(tmp_path):
-    path = write_year(2012, tmp_path, seconds_in_year(2012))
-    with open(path, "rb") as file:
-        file.seek(-200, os.SEEK_END)
-        last = file.read().splitlines()[-1].decode()
-    assert last.startswith("2012-12-31 23:59:59,")
-    # one line per second plus the header
-    with open(path, "rb") as file:
-        assert (
-            sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 24), b"")) == 31_622_401
-        )
+def test_a_whole_leap_year_ends_at_its_last_second():
+    """The writer's days for all of 2012: 366 of them, the last one full, ending on 31 December."""
+    days = data.day_slices(2012, seconds_in_year(2012))
+    assert len(days) == 366
+    assert days[0] == ("2012-01-01", 0, 86_400)
+    assert days[59] == ("2012-02-29", 59 * 86_400, 60 * 86_400)
+    assert days[-1] == ("2012-12-31", 365 * 86_400, 31_622_400)
+    assert all(
+        stop == start for (_, _, stop), (_, start, _) in zip(days[:-1], days[1:], strict=True)
+    )
+    date, start, stop = days[-1]
+    last_line = data.format_day(date, np.zeros((stop - start, 5), np.uint8)).tobytes()
+    assert last_line.splitlines()[-1] == b"2012-12-31 23:59:59,0,0,0,0,0"
+
+
+def test_a_file_steps_into_the_next_day_at_midnight(tmp_path):
+    path = write_year(2012, tmp_path, 2 * 86_400 + 3)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 1 + 2 * 86_400 + 3  # the header, then one line per second
+    assert lines[86_400].startswith("2012-01-01 23:59:59,")
+    assert lines[86_401].startswith("2012-01-02 00:00:00,")
+    assert lines[-1].startswith("2012-01-03 00:00:02,")
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
