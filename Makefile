@@ -13,7 +13,7 @@ STAMP := $(VENV)/.synced
 CHAPTER05_PROFILE ?= demo
 export CHAPTER05_PROFILE
 
-.PHONY: help env run test lab lint outputs check-graphviz check-browser clean clean-env
+.PHONY: help env run test lab lint outputs canary check-graphviz check-browser clean clean-env
 
 help:
 	@echo "make run    execute every notebook headless into build/ (profile: $(CHAPTER05_PROFILE))"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint   ruff over the package, tests and notebooks"
 	@echo "make env    only build .venv/ from Pipfile.lock"
 	@echo "make outputs  (maintainers) re-execute the notebooks at ci into their twins in tests/notebooks/"
+	@echo "make canary   (maintainers) the course on the newest releases, no lock: build/canary.md"
 
 env: $(STAMP)
 
@@ -75,3 +76,9 @@ clean-env:
 NB ?=
 outputs: $(STAMP) check-graphviz
 	CHAPTER05_PROFILE=ci $(PY) tools/run_notebooks.py --store $(NB)
+
+# Maintainers, on demand (never inside `make test`): a separate environment in .canary/venv with
+# the newest release of every package Pipfile names (no lock), the unit tests and every notebook
+# at ci in it; the versions against the lock and what failed go to build/canary.md.
+canary: check-graphviz
+	$(PYTHON) tools/canary.py

@@ -1,0 +1,451 @@
+"""Maintainers' tool: the course on the newest releases of its direct dependencies.
+
+``make canary`` runs ``python tools/canary.py``. It builds a separate environment in
+``.canary/venv`` with the newest release of every package that ``Pipfile`` names
+(``[packages]`` and ``[dev-packages]``, without the lock), installs the course package into it,
+runs the unit tests (not nbval's comparison of the twins' outputs) and executes every notebook
+at the ``ci`` profile (an error fails; outputs are not compared). It writes a short report,
+``build/canary.md``: each direct dependency's version against ``Pipfile.lock``, and each step
+that failed with its first error line. The exit code is 1 when any step failed.
+
+It runs on demand, never inside ``make test``. Logs of every step go to ``build/canary/``.
+
+Example:
+    >>> sorted(direct_dependencies('[packages]\\npandas = "==3.1.1"\\n[dev-packages]\\nruff = "*"'))
+    ['pandas', 'ruff']
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV = REPO_ROOT / ".canary" / "venv"
+OUT = REPO_ROOT / "build" / "canary"
+REPORT = REPO_ROOT / "build" / "canary.md"
+# The unit tests: everything pytest collects except what compares stored outputs (the twins,
+# and notebook 01's twin under each start method) and the real-browser test.
+UNIT_TEST_ARGS = [
+    "-o",
+    "addopts=",
+    "-p",
+    "no:cacheprovider",
+    "--doctest-modules",
+    "-q",
+    "-rfE",
+    "chapter05_helpers",
+    "tools",
+    "tests",
+    "--ignore=tests/notebooks",
+    "--ignore=tests/test_browser.py",
+    "--deselect=tests/test_notebooks.py::test_notebook_01_under_every_start_method",
+]
+NOTEBOOK_TIMEOUT = 1800  # seconds; a notebook that hangs is a failure, not a stuck canary
+ERROR_MARK = "canary: first error: "
+
+
+@dataclass
+class Step:
+    """One step of the canary and how it ended (``ok`` is None when it did not run).
+
+    Example:
+        >>> Step("unit tests", ok=False, failures=["FAILED tests/test_x.py::test_y"]).status
+        'FAILED'
+    """
+
+    name: str
+    ok: bool | None = None
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return {True: "ok", False: "FAILED", None: "not run"}[self.ok]
+
+
+def canonical(name: str) -> str:
+    """A package name as PyPI compares names (PEP 503).
+
+    Example:
+        >>> canonical("Dask_ML")
+        'dask-ml'
+    """
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def direct_dependencies(pipfile_text: str) -> dict[str, str]:
+    """The packages ``Pipfile`` names, each with what ``pip install`` gets for its newest release.
+
+    The course's own package (a ``path`` entry) is left out: the canary installs it apart.
+
+    Example:
+        >>> direct_dependencies('[packages]\\ndask = {version = "==1", extras = ["complete"]}')
+        {'dask': 'dask[complete]'}
+    """
+    pipfile = tomllib.loads(pipfile_text)
+    found: dict[str, str] = {}
+    for section in ("packages", "dev-packages"):
+        for name, spec in pipfile.get(section, {}).items():
+            if isinstance(spec, dict) and "path" in spec:
+                continue
+            extras = spec.get("extras", []) if isinstance(spec, dict) else []
+            found[canonical(name)] = name + (f"[{','.join(extras)}]" if extras else "")
+    return found
+
+
+def locked_versions(lock: dict) -> dict[str, str]:
+    """Package -> version, from the parsed ``Pipfile.lock`` (both its sections).
+
+    Example:
+        >>> locked_versions({"default": {"pandas": {"version": "==3.1.1"}}, "develop": {}})
+        {'pandas': '3.1.1'}
+    """
+    versions = {}
+    for section in ("default", "develop"):
+        for name, entry in lock.get(section, {}).items():
+            if "version" in entry:
+                versions[canonical(name)] = entry["version"].removeprefix("==")
+    return versions
+
+
+def installed_versions(pip_list_json: str) -> dict[str, str]:
+    """Package -> version, from the output of ``pip list --format=json``.
+
+    Example:
+        >>> installed_versions('[{"name": "Dask", "version": "2026.9.0"}]')
+        {'dask': '2026.9.0'}
+    """
+    return {canonical(p["name"]): p["version"] for p in json.loads(pip_list_json)}
+
+
+def version_table(
+    direct: dict[str, str], locked: dict[str, str], installed: dict[str, str]
+) -> list[tuple[str, str, str, str]]:
+    """Rows (package, locked, canary, change) for each direct dependency, sorted by name.
+
+    Example:
+        >>> version_table({"dask": "dask"}, {"dask": "2026.8.0"}, {"dask": "2026.9.0"})
+        [('dask', '2026.8.0', '2026.9.0', 'newer')]
+    """
+    rows = []
+    for name in sorted(direct):
+        old, new = locked.get(name, "not locked"), installed.get(name, "not installed")
+        if new == "not installed":
+            change = "missing"
+        elif old == new:
+            change = "same"
+        else:
+            change = "not locked" if old == "not locked" else "newer"
+        rows.append((name, old, new, change))
+    return rows
+
+
+def first_error_line(output: str) -> str:
+    """The line of a failed command's output that says what went wrong.
+
+    In order: the notebook driver's own line, pip's first ``ERROR:`` line, the last line that
+    names an exception, the last line that is not blank.
+
+    Example:
+        >>> first_error_line("Traceback (most recent call last):\\n...\\nValueError: bad\\n")
+        'ValueError: bad'
+    """
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(ERROR_MARK):
+            return line.removeprefix(ERROR_MARK)
+    for line in lines:
+        if line.startswith("ERROR:"):
+            return line
+    exception = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
+    for line in reversed(lines):
+        if exception.match(line):
+            return line
+    return lines[-1] if lines else "(no output)"
+
+
+def pytest_failures(output: str) -> list[str]:
+    """Each failed or erroring test of pytest's ``-rfE`` summary; else the first error line.
+
+    Example:
+        >>> pytest_failures("x\\nFAILED tests/t.py::test_a - AssertionError: 1 != 2\\n1 failed")
+        ['FAILED tests/t.py::test_a - AssertionError: 1 != 2']
+    """
+    failed = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return failed or [first_error_line(output)]
+
+
+def run_command(
+    name: str,
+    command: list[str],
+    log: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+    failures: Callable[[str], list[str]] = lambda output: [first_error_line(output)],
+) -> Step:
+    """Run ``command`` in the repository, its output into ``log``; a non-zero exit fails the step.
+
+    Example:
+        >>> import tempfile
+        >>> log = Path(tempfile.mkdtemp()) / "x.log"
+        >>> step = run_command("boom", [sys.executable, "-c", "raise SystemExit('boom')"], log)
+        >>> step.ok, step.failures
+        (False, ['boom'])
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group: a timeout ends all of it
+        )
+        try:
+            code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            code = None
+    seconds = time.perf_counter() - start
+    output = log.read_text(encoding="utf-8", errors="replace")
+    if code is None:
+        return Step(name, False, seconds, [f"timed out after {timeout:.0f} s"])
+    if code != 0:
+        return Step(name, False, seconds, failures(output) or [f"exit code {code}"])
+    return Step(name, True, seconds)
+
+
+def execute_one(source: Path, out_dir: Path) -> int:
+    """Execute one notebook with this Python's kernel; print its first error; 1 if it failed.
+
+    This is what the canary runs inside its environment, once per notebook.
+
+    Example (takes as long as the notebook)::
+
+        execute_one(Path("notebooks/03_dask_delayed.ipynb"), Path("build/canary/notebooks"))
+    """
+    from nbclient.exceptions import CellExecutionError
+
+    sys.path.insert(0, str(REPO_ROOT / "tools"))
+    from run_notebooks import execute_notebook
+
+    try:
+        seconds = execute_notebook(source, out_dir, html_too=False)
+    except CellExecutionError as error:
+        import nbformat
+
+        nb = nbformat.read(out_dir / source.name, as_version=4)
+        outputs = [cell.get("outputs", []) for cell in nb.cells]
+        cells = [i for i, out in enumerate(outputs) if any(o.output_type == "error" for o in out)]
+        where = f"cell {cells[0]}: " if cells else ""
+        evalue = (error.evalue or "").strip().splitlines()
+        print(f"{ERROR_MARK}{where}{error.ename}: {evalue[0] if evalue else ''}", flush=True)
+        return 1
+    print(f"{source.name}: {seconds:.1f} s", flush=True)
+    return 0
+
+
+def build_environment(venv: Path, direct: dict[str, str], logs: Path) -> Step:
+    """A fresh ``venv`` with the newest release of every direct dependency and the course."""
+    start = time.perf_counter()
+    shutil.rmtree(venv, ignore_errors=True)
+    python = str(venv / "bin" / "python")
+    pip = [python, "-m", "pip", "--disable-pip-version-check"]
+    commands = [
+        ("venv", [sys.executable, "-m", "venv", str(venv)]),
+        ("pip", [*pip, "install", "--quiet", "--upgrade", "pip"]),
+        ("dependencies", [*pip, "install", "--upgrade", *direct.values()]),
+        ("course", [*pip, "install", "--no-deps", "--editable", str(REPO_ROOT)]),
+    ]
+    for label, command in commands:
+        step = run_command("build the environment", command, logs / f"build-{label}.log")
+        if not step.ok:
+            step.seconds = time.perf_counter() - start
+            step.failures = [f"{label}: {line}" for line in step.failures]
+            return step
+    return Step("build the environment", True, time.perf_counter() - start)
+
+
+def run_canary(
+    build: Callable[[], Step],
+    checks: list[tuple[str, Callable[[], Step]]],
+    progress: Callable[[Step], None] = lambda step: None,
+) -> list[Step]:
+    """Build, then run every check; if the build fails, the checks are listed as not run.
+
+    Example:
+        >>> steps = run_canary(lambda: Step("build", False, failures=["no network"]),
+        ...                    [("unit tests", lambda: Step("unit tests", True))])
+        >>> [(s.name, s.status) for s in steps]
+        [('build', 'FAILED'), ('unit tests', 'not run')]
+    """
+    built = build()
+    progress(built)
+    if not built.ok:
+        return [built, *(Step(name) for name, _ in checks)]
+    steps = [built]
+    for _, check in checks:
+        steps.append(check())
+        progress(steps[-1])
+    return steps
+
+
+def exit_code(steps: list[Step]) -> int:
+    """0 when every step ran and passed, else 1.
+
+    Example:
+        >>> exit_code([Step("a", True), Step("b", None)])
+        1
+    """
+    return 0 if all(step.ok for step in steps) else 1
+
+
+def render_report(
+    steps: list[Step], rows: list[tuple[str, str, str, str]], python: str, state: str
+) -> str:
+    """The Markdown report: versions against the lock, the steps, and what failed.
+
+    Example:
+        >>> text = render_report([Step("unit tests", False, 2.0, ["FAILED t::x - E: y"])],
+        ...                      [("dask", "1", "2", "newer")], "3.11.7", "main")
+        >>> "FAILED t::x - E: y" in text and "| dask | 1 | 2 | newer |" in text
+        True
+    """
+    failed = [step for step in steps if step.ok is False]
+    verdict = "all steps passed" if exit_code(steps) == 0 else f"{len(failed)} step(s) failed"
+    lines = [
+        "# Canary: the course on the newest releases of its direct dependencies",
+        "",
+        f"Python {python}; course at {state}; profile ci. Result: **{verdict}**.",
+        "",
+        "## Direct dependencies (Pipfile) against Pipfile.lock",
+        "",
+        "| package | Pipfile.lock | canary | change |",
+        "|---|---|---|---|",
+        *(f"| {name} | {old} | {new} | {change} |" for name, old, new, change in rows),
+        "",
+        "## Steps",
+        "",
+        "| step | result | seconds |",
+        "|---|---|---|",
+        *(f"| {s.name} | {s.status} | {s.seconds:.0f} |" for s in steps),
+        "",
+    ]
+    if failed:
+        lines += ["## What failed (first error line)", ""]
+        for step in failed:
+            lines += [f"- {step.name}:", *(f"  - `{line[:300]}`" for line in step.failures)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def course_state() -> str:
+    """The commit the course is at, and whether the working tree has changes.
+
+    Example:
+        >>> isinstance(course_state(), str)
+        True
+    """
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "an unknown commit"
+    return f"commit {commit or 'unknown'}" + (" with uncommitted changes" if dirty else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python tools/canary.py [--reuse] [NOTEBOOK ...]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", action="store_true", help="keep an existing .canary/venv")
+    parser.add_argument(
+        "--execute", nargs=2, type=Path, metavar=("NOTEBOOK", "OUT"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook")
+    args = parser.parse_args(argv)
+    if args.execute:  # inside the canary's environment: one notebook
+        return execute_one(*args.execute)
+    if not (3, 11) <= sys.version_info[:2] < (3, 14):
+        sys.exit("The canary needs Python 3.11-3.13 (TPOT 1.1): make canary PYTHON=python3.11")
+
+    sys.path.insert(0, str(REPO_ROOT / "tools"))
+    from run_notebooks import notebook_paths
+
+    direct = direct_dependencies((REPO_ROOT / "Pipfile").read_text(encoding="utf-8"))
+    locked = locked_versions(json.loads((REPO_ROOT / "Pipfile.lock").read_text(encoding="utf-8")))
+    python = str(VENV / "bin" / "python")
+    env = {**os.environ, "CHAPTER05_PROFILE": "ci"}
+    env.pop("DASK_SCHEDULER_ADDRESS", None)
+    env.pop("PYTHONPATH", None)
+    env["JUPYTER_DATA_DIR"] = str(VENV.parent / "jupyter-data")  # no user kernel shadows ours
+    state = course_state()
+
+    def build() -> Step:
+        if args.reuse and Path(python).exists():
+            return Step("build the environment (reused)", True)
+        return build_environment(VENV, direct, OUT)
+
+    def unit_tests() -> Step:
+        command = [python, "-m", "pytest", *UNIT_TEST_ARGS]
+        return run_command(
+            "unit tests", command, OUT / "unit-tests.log", env, None, pytest_failures
+        )
+
+    def notebook(source: Path) -> Callable[[], Step]:
+        command = [
+            python,
+            str(Path(__file__).resolve()),
+            "--execute",
+            str(source.resolve()),
+            str(OUT / "notebooks"),
+        ]
+        log = OUT / f"{source.stem}.log"
+        return lambda: run_command(source.name, command, log, env, NOTEBOOK_TIMEOUT)
+
+    sources = args.notebooks or notebook_paths(REPO_ROOT / "notebooks")
+    checks = [("unit tests", unit_tests), *((s.name, notebook(s)) for s in sources)]
+    print(f"canary: building {VENV} and running {len(checks)} checks; logs in {OUT}", flush=True)
+    steps = run_canary(build, checks, lambda s: print(f"canary: {s.name}: {s.status}", flush=True))
+    installed = {}
+    if Path(python).exists():
+        listing = subprocess.run(
+            [python, "-m", "pip", "list", "--format=json", "--disable-pip-version-check"],
+            capture_output=True,
+            text=True,
+        )
+        if listing.returncode == 0:
+            installed = installed_versions(listing.stdout)
+    rows = version_table(direct, locked, installed)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(render_report(steps, rows, sys.version.split()[0], state), encoding="utf-8")
+    for step in (s for s in steps if s.failures):
+        print(f"canary: {step.name}:", *step.failures[:3], sep="\n    ")
+    print(f"canary: report in {REPORT}")
+    return exit_code(steps)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
