@@ -75,9 +75,9 @@ def test_a_client_made_from_an_address_fails_on_client_cluster(iris) -> None:
         ) as cluster,
         Client(cluster.scheduler_address) as by_address,
     ):
-        assert by_address.cluster is None, fixed(
-            "the defect's cause: a client made from an address now has a cluster object",
-            "the stand-in for client.cluster (chapter05_helpers/tpot_support.py, notebook 04)",
+        assert by_address.cluster is None, (
+            "distributed now gives a client made from an address a cluster object: check "
+            "whether TPOT still needs ClusterByAddress (chapter05_helpers/tpot_support.py)"
         )
         try:
             small_search(allow_inner_classifiers=False, client=by_address).fit(X, y)
@@ -91,8 +91,9 @@ def test_a_client_made_from_an_address_fails_on_client_cluster(iris) -> None:
                 fixed(
                     "the AttributeError on a client made from an address "
                     "(len(client.cluster.workers) in parallel_eval_objective_list)",
-                    "the stand-in for client.cluster (chapter05_helpers/tpot_support.py) and "
-                    "notebook 04's explanation of it: pass the address-made client as it is",
+                    "ClusterByAddress, the stand-in for client.cluster that connect_to_scheduler "
+                    "sets (chapter05_helpers/tpot_support.py), and notebook 04's explanation of "
+                    "it: give TPOT the client made from the address as it is",
                 )
             )
 
