@@ -9,22 +9,25 @@ fixes it, the test fails with a message that names the workaround in the course 
 from __future__ import annotations
 
 import traceback
+import warnings
 
 import numpy as np
 import pytest
 import sklearn.base
 from sklearn.datasets import load_iris
 
+with warnings.catch_warnings():  # stopit, which TPOT imports, still uses pkg_resources
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    import tpot
+    from tpot import TPOTClassifier
+    from tpot.builtin_modules import EstimatorTransformer
+    from tpot.config.template_search_spaces import get_template_search_spaces
+
 pytestmark = [
     pytest.mark.filterwarnings("ignore::UserWarning"),  # pkg_resources, constant features
     pytest.mark.filterwarnings("ignore::FutureWarning"),
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
 ]
-
-tpot = pytest.importorskip("tpot")
-from tpot import TPOTClassifier  # noqa: E402
-from tpot.builtin_modules import EstimatorTransformer  # noqa: E402
-from tpot.config.template_search_spaces import get_template_search_spaces  # noqa: E402
 
 
 def fixed(defect: str, drop: str) -> str:
