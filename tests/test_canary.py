@@ -155,3 +155,32 @@ def test_a_notebook_that_raises_names_its_cell_and_error(tmp_path: Path, capsys)
     assert canary.execute_one(source, tmp_path / "out") == 1
     printed = capsys.readouterr().out
     assert canary.first_error_line(printed) == "cell 2: ValueError: no pipeline finished"
+
+
+def test_skips_are_listed_in_the_report(tmp_path: Path) -> None:
+    code = "print('SKIPPED [1] tests/test_x.py:4: No module named pkg_resources')"
+    step = canary.run_command("unit tests", [sys.executable, "-c", code], tmp_path / "s.log")
+    assert step.ok and step.skipped == [
+        "SKIPPED [1] tests/test_x.py:4: No module named pkg_resources"
+    ]
+    report = canary.render_report([step], [], "3.11.7", "commit x")
+    assert "What was skipped" in report and "No module named pkg_resources" in report
+
+
+def test_the_export_holds_the_commit_and_not_the_work_in_progress(tmp_path: Path) -> None:
+    import subprocess
+
+    repo, dest = tmp_path / "repo", tmp_path / "export"
+    repo.mkdir()
+    git = ["git", "-c", "user.name=canary", "-c", "user.email=canary@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    (repo / "kept.txt").write_text("committed\n")
+    subprocess.run([*git, "add", "kept.txt"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "one file"], cwd=repo, check=True)
+    (repo / "kept.txt").write_text("edited, not committed\n")
+    (repo / "new.txt").write_text("untracked\n")
+    (dest / "stale.txt").parent.mkdir()
+    (dest / "stale.txt").write_text("from an earlier export\n")
+    canary.export_commit(repo, dest)
+    assert sorted(p.name for p in dest.iterdir()) == ["kept.txt"]
+    assert (dest / "kept.txt").read_text() == "committed\n"

@@ -8,6 +8,8 @@ at the ``ci`` profile (an error fails; outputs are not compared). It writes a sh
 ``build/canary.md``: each direct dependency's version against ``Pipfile.lock``, and each step
 that failed with its first error line. The exit code is 1 when any step failed.
 
+It checks the last commit (``HEAD``, exported to ``.canary/course``), so that work in progress
+in the working tree does not pass for drift; ``--working-tree`` checks the working tree instead.
 It runs on demand, never inside ``make test``. Logs of every step go to ``build/canary/``.
 
 Example:
@@ -18,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -25,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 import tomllib
 from collections.abc import Callable
@@ -33,6 +37,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV = REPO_ROOT / ".canary" / "venv"
+EXPORT = REPO_ROOT / ".canary" / "course"
 OUT = REPO_ROOT / "build" / "canary"
 REPORT = REPO_ROOT / "build" / "canary.md"
 # The unit tests: everything pytest collects except what compares stored outputs (the twins,
@@ -44,7 +49,7 @@ UNIT_TEST_ARGS = [
     "no:cacheprovider",
     "--doctest-modules",
     "-q",
-    "-rfE",
+    "-rfEs",
     "chapter05_helpers",
     "tools",
     "tests",
@@ -69,6 +74,7 @@ class Step:
     ok: bool | None = None
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # a skip can hide a failure: listed too
 
     @property
     def status(self) -> str:
@@ -187,6 +193,16 @@ def pytest_failures(output: str) -> list[str]:
     return failed or [first_error_line(output)]
 
 
+def pytest_skips(output: str) -> list[str]:
+    """Each skip of pytest's ``-rs`` summary.
+
+    Example:
+        >>> pytest_skips("SKIPPED [1] tests/t.py:3: no browser\\n1 passed, 1 skipped")
+        ['SKIPPED [1] tests/t.py:3: no browser']
+    """
+    return [line for line in output.splitlines() if line.startswith("SKIPPED ")]
+
+
 def run_command(
     name: str,
     command: list[str],
@@ -194,8 +210,9 @@ def run_command(
     env: dict[str, str] | None = None,
     timeout: float | None = None,
     failures: Callable[[str], list[str]] = lambda output: [first_error_line(output)],
+    cwd: Path = REPO_ROOT,
 ) -> Step:
-    """Run ``command`` in the repository, its output into ``log``; a non-zero exit fails the step.
+    """Run ``command`` in ``cwd``, its output into ``log``; a non-zero exit fails the step.
 
     Example:
         >>> import tempfile
@@ -209,7 +226,7 @@ def run_command(
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
             command,
-            cwd=REPO_ROOT,
+            cwd=cwd,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -226,9 +243,10 @@ def run_command(
     output = log.read_text(encoding="utf-8", errors="replace")
     if code is None:
         return Step(name, False, seconds, [f"timed out after {timeout:.0f} s"])
+    skipped = pytest_skips(output)
     if code != 0:
-        return Step(name, False, seconds, failures(output) or [f"exit code {code}"])
-    return Step(name, True, seconds)
+        return Step(name, False, seconds, failures(output) or [f"exit code {code}"], skipped)
+    return Step(name, True, seconds, skipped=skipped)
 
 
 def execute_one(source: Path, out_dir: Path) -> int:
@@ -261,7 +279,23 @@ def execute_one(source: Path, out_dir: Path) -> int:
     return 0
 
 
-def build_environment(venv: Path, direct: dict[str, str], logs: Path) -> Step:
+def export_commit(repo: Path, dest: Path, commit: str = "HEAD") -> None:
+    """Write the files of ``commit`` of the git repository ``repo`` into ``dest`` (emptied first).
+
+    Example (in the course's repository)::
+
+        export_commit(REPO_ROOT, REPO_ROOT / ".canary" / "course")
+    """
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit], cwd=repo, capture_output=True, check=True
+    ).stdout
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+
+
+def build_environment(venv: Path, direct: dict[str, str], logs: Path, course: Path) -> Step:
     """A fresh ``venv`` with the newest release of every direct dependency and the course."""
     start = time.perf_counter()
     shutil.rmtree(venv, ignore_errors=True)
@@ -271,7 +305,7 @@ def build_environment(venv: Path, direct: dict[str, str], logs: Path) -> Step:
         ("venv", [sys.executable, "-m", "venv", str(venv)]),
         ("pip", [*pip, "install", "--quiet", "--upgrade", "pip"]),
         ("dependencies", [*pip, "install", "--upgrade", *direct.values()]),
-        ("course", [*pip, "install", "--no-deps", "--editable", str(REPO_ROOT)]),
+        ("course", [*pip, "install", "--no-deps", "--editable", str(course)]),
     ]
     for label, command in commands:
         step = run_command("build the environment", command, logs / f"build-{label}.log")
@@ -352,11 +386,17 @@ def render_report(
         for step in failed:
             lines += [f"- {step.name}:", *(f"  - `{line[:300]}`" for line in step.failures)]
         lines.append("")
+    skipped = [step for step in steps if step.skipped]
+    if skipped:
+        lines += ["## What was skipped (check that no skip hides a failure)", ""]
+        for step in skipped:
+            lines += [f"- {step.name}:", *(f"  - `{line[:300]}`" for line in step.skipped)]
+        lines.append("")
     return "\n".join(lines)
 
 
-def course_state() -> str:
-    """The commit the course is at, and whether the working tree has changes.
+def course_state(working_tree: bool = True) -> str:
+    """The commit the course is at, and whether the checked working tree has changes.
 
     Example:
         >>> isinstance(course_state(), str)
@@ -374,13 +414,18 @@ def course_state() -> str:
         ).stdout.strip()
     except OSError:
         return "an unknown commit"
+    if not working_tree:
+        return f"commit {commit or 'unknown'} (committed files only)"
     return f"commit {commit or 'unknown'}" + (" with uncommitted changes" if dirty else "")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python tools/canary.py [--reuse] [NOTEBOOK ...]``."""
+    """Command line: ``python tools/canary.py [--reuse] [--working-tree] [NOTEBOOK ...]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="keep an existing .canary/venv")
+    parser.add_argument(
+        "--working-tree", action="store_true", help="check the working tree, not the last commit"
+    )
     parser.add_argument(
         "--execute", nargs=2, type=Path, metavar=("NOTEBOOK", "OUT"), help=argparse.SUPPRESS
     )
@@ -394,38 +439,44 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO_ROOT / "tools"))
     from run_notebooks import notebook_paths
 
-    direct = direct_dependencies((REPO_ROOT / "Pipfile").read_text(encoding="utf-8"))
-    locked = locked_versions(json.loads((REPO_ROOT / "Pipfile.lock").read_text(encoding="utf-8")))
+    if args.working_tree:
+        course = REPO_ROOT
+    else:
+        course = EXPORT
+        export_commit(REPO_ROOT, course)
+    state = course_state(args.working_tree)
+    direct = direct_dependencies((course / "Pipfile").read_text(encoding="utf-8"))
+    locked = locked_versions(json.loads((course / "Pipfile.lock").read_text(encoding="utf-8")))
     python = str(VENV / "bin" / "python")
-    env = {**os.environ, "CHAPTER05_PROFILE": "ci"}
+    env = {**os.environ, "CHAPTER05_PROFILE": "ci", "COLUMNS": "400"}  # untruncated summaries
     env.pop("DASK_SCHEDULER_ADDRESS", None)
     env.pop("PYTHONPATH", None)
     env["JUPYTER_DATA_DIR"] = str(VENV.parent / "jupyter-data")  # no user kernel shadows ours
-    state = course_state()
 
     def build() -> Step:
-        if args.reuse and Path(python).exists():
-            return Step("build the environment (reused)", True)
-        return build_environment(VENV, direct, OUT)
+        if args.reuse and Path(python).exists():  # only the course is installed again
+            install = [python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(course)]
+            step = run_command("build the environment", install, OUT / "build-course.log")
+            step.name = "build the environment (reused, the course installed again)"
+            return step
+        return build_environment(VENV, direct, OUT, course)
 
     def unit_tests() -> Step:
         command = [python, "-m", "pytest", *UNIT_TEST_ARGS]
-        return run_command(
-            "unit tests", command, OUT / "unit-tests.log", env, None, pytest_failures
-        )
+        log = OUT / "unit-tests.log"
+        return run_command("unit tests", command, log, env, None, pytest_failures, course)
 
     def notebook(source: Path) -> Callable[[], Step]:
-        command = [
-            python,
-            str(Path(__file__).resolve()),
-            "--execute",
-            str(source.resolve()),
-            str(OUT / "notebooks"),
-        ]
+        driver = course / "tools" / "canary.py"
+        command = [python, str(driver), "--execute", str(source), str(OUT / "notebooks")]
         log = OUT / f"{source.stem}.log"
-        return lambda: run_command(source.name, command, log, env, NOTEBOOK_TIMEOUT)
+        failures = lambda output: [first_error_line(output)]  # noqa: E731
+        return lambda: run_command(
+            source.name, command, log, env, NOTEBOOK_TIMEOUT, failures, course
+        )
 
-    sources = args.notebooks or notebook_paths(REPO_ROOT / "notebooks")
+    chosen = [course / "notebooks" / path.name for path in args.notebooks]
+    sources = chosen or notebook_paths(course / "notebooks")
     checks = [("unit tests", unit_tests), *((s.name, notebook(s)) for s in sources)]
     print(f"canary: building {VENV} and running {len(checks)} checks; logs in {OUT}", flush=True)
     steps = run_canary(build, checks, lambda s: print(f"canary: {s.name}: {s.status}", flush=True))
