@@ -96,8 +96,8 @@ def plot_task_stream(records: list[dict], title: str) -> Any:
     """Draw a Dask task stream (``get_task_stream().data``) as the dashboard does; return the Axes.
 
     One row per worker, one bar per task from its start to its stop, in seconds since the
-    first task started; computing in colours by task name, transfers of data between
-    workers in red.
+    first task started. Computing is coloured by task name. Anything else a worker records
+    (data moving between workers) is red, and the legend names it only when there is some.
 
     Example:
         >>> import matplotlib
@@ -108,6 +108,8 @@ def plot_task_stream(records: list[dict], title: str) -> Any:
         >>> ax = plot_task_stream(records, "Two tasks")
         >>> [t.get_text() for t in ax.get_yticklabels()], bool(ax.get_xlim()[1] >= 2.0)
         (['worker 1', 'worker 2'], True)
+        >>> [t.get_text() for t in ax.get_legend().get_texts()]
+        ['cube', 'sum']
     """
     import matplotlib.pyplot as plt
 
@@ -132,8 +134,11 @@ def plot_task_stream(records: list[dict], title: str) -> Any:
     ax.set_xlabel("seconds since the first task started")
     ax.set_title(title)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[n]) for n in names]
-    handles.append(plt.Rectangle((0, 0), 1, 1, color="tab:red"))
-    ax.legend(handles, [*names, "data transfer"], loc="upper left", bbox_to_anchor=(1, 1))
+    labels = list(names)
+    if any(s["action"] != "compute" for r in records for s in r["startstops"]):
+        handles.append(plt.Rectangle((0, 0), 1, 1, color="tab:red"))
+        labels.append("data transfer")
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1, 1))
     fig.tight_layout()
     return ax
 

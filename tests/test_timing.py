@@ -71,3 +71,30 @@ def test_plot_bars_draws_one_labelled_bar_per_measurement():
     ax = plot_bars({"1 worker": 10.0}, "Speed", unit="pipelines per minute")
     assert ax.get_xlabel() == "pipelines per minute" and ax.texts[0].get_text() == " 10.00"
     plt.close("all")
+
+
+def test_plot_task_stream_names_transfers_only_when_there_are_some():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+
+    def red_bars(ax):
+        return sum(tuple(c.get_facecolor()[0]) == to_rgba("tab:red") for c in ax.collections)
+
+    cube = {"action": "compute", "start": 10.0, "stop": 11.0}
+    move = {"action": "transfer", "start": 11.0, "stop": 11.5}
+    product = {"action": "compute", "start": 11.5, "stop": 11.6}
+    records = [
+        {"worker": "tcp://a:1", "key": "cube-1", "startstops": [cube]},
+        {"worker": "tcp://b:2", "key": ("multiply-2", 0), "startstops": [move, product]},
+    ]
+    ax = timing.plot_task_stream(records, "With a transfer")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["cube", "multiply", "data transfer"] and red_bars(ax) == 1
+    records[1]["startstops"] = [product]
+    ax = timing.plot_task_stream(records, "Without")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["cube", "multiply"] and red_bars(ax) == 0
+    plt.close("all")
