@@ -29,32 +29,69 @@ def _verdict(ok: bool, good: str, hint: str) -> bool:
 # --- Notebook 01 -------------------------------------------------------------------------
 
 
-def check_pool_with_arguments(messages: Any, max_workers: Any) -> bool:
-    """Exercise 1.1: the four results of ``sleep_for(1)`` in a pool of ``max_workers``, ~1 s.
+def _is_whole(value: Any) -> bool:
+    """A whole number, NumPy's included, but not ``True``/``False``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_pool_with_arguments(messages: Any, max_workers: Any, timing: Any = None) -> bool:
+    """Exercise 1: four ``sleep_for(1)`` results from a pool of ``max_workers``, timed at ~1 s.
+
+    ``timing`` is the ``Timing`` of ``with timer() as t_1:`` around the pool: a typed-in list
+    or a run of one task after another does not take one round of one second.
 
     Example:
-        >>> check_pool_with_arguments(["Finished sleeping for 1 seconds."] * 4, 4)
-        Correct: four one-second tasks, four workers: one round, about 1 s.
+        >>> from chapter05_helpers.timing import Timing
+        >>> check_pool_with_arguments(["Finished sleeping for 1 seconds."] * 4, 4, Timing(1.05))
+        Correct: four one-second tasks, 4 workers: one round, 1.05 s.
         True
     """
     expected = ["Finished sleeping for 1 seconds."] * 4
     if not isinstance(messages, list) or sorted(map(str, messages)) != expected:
         return _verdict(False, "", "collect the four values that result() returns, in a list.")
-    if not isinstance(max_workers, int) or max_workers < 4:
-        return _verdict(False, "", f"with max_workers={max_workers!r}, more than one round.")
-    return _verdict(True, "four one-second tasks, four workers: one round, about 1 s.", "")
+    if not _is_whole(max_workers) or max_workers < 1:
+        return _verdict(False, "", "set workers_1 to the max_workers you gave the pool.")
+    wall = getattr(timing, "wall", None)
+    if not isinstance(wall, numbers.Real) or not wall >= 0.95:
+        return _verdict(
+            False, "", "run the four tasks inside `with timer() as t_1:`, so the time is measured."
+        )
+    if wall >= 1.9 or max_workers < 4:
+        return _verdict(
+            False, "", f"{wall:.2f} s with {max_workers} workers: more than one round of 1 s."
+        )
+    good = f"four one-second tasks, {max_workers} workers: one round, {wall:.2f} s."
+    return _verdict(True, good, "")
 
 
-def check_busy_cores_with_threads(busy: Any) -> bool:
-    """Exercise 1.2: cores kept busy (CPU time / wall time) by 4 threads running ``sum_of_squares``.
+def check_busy_cores_with_threads(busy: Any, timing: Any = None, pool: Any = None) -> bool:
+    """Exercise 01b: cores kept busy (CPU time / wall time) by 4 threads of ``sum_of_squares``.
+
+    ``timing`` is the ``Timing`` of the run and ``pool`` the ``ThreadPoolExecutor`` it used:
+    a typed-in 1 or a run without threads has neither.
 
     Example:
-        >>> check_busy_cores_with_threads(1.02)
+        >>> from concurrent.futures import ThreadPoolExecutor
+        >>> from chapter05_helpers.timing import Timing
+        >>> with ThreadPoolExecutor(max_workers=4) as pool:
+        ...     _ = list(pool.map(sum, [[1, 2]] * 4))
+        >>> check_busy_cores_with_threads(1.0, Timing(wall=2.0, cpu=2.0), pool)
         Correct: about one core: the GIL lets one thread at a time run Python code.
         True
     """
-    if not isinstance(busy, numbers.Real):
-        return _verdict(False, "", "time it with `with timer() as t:`, then busy = t.cpu / t.wall.")
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not isinstance(busy, numbers.Real) or isinstance(busy, bool):
+        return _verdict(False, "", "compute busy_2 from the CPU and wall times of t_2.")
+    threads = len(getattr(pool, "_threads", ()))
+    if not isinstance(pool, ThreadPoolExecutor) or pool._max_workers != 4 or threads < 2:
+        return _verdict(
+            False, "", "run the four calls in tpe_2 = ThreadPoolExecutor(max_workers=4)."
+        )
+    cpu, wall = getattr(timing, "cpu", None), getattr(timing, "wall", None)
+    measured = isinstance(cpu, numbers.Real) and isinstance(wall, numbers.Real) and wall > 0
+    if not measured or abs(busy - cpu / wall) > 0.05:
+        return _verdict(False, "", "busy_2 is t_2.cpu / t_2.wall, from the timer around tpe_2.")
     return _verdict(
         0.3 < busy < 1.5,
         "about one core: the GIL lets one thread at a time run Python code.",
@@ -118,28 +155,40 @@ def check_count_x0_is_99(answer: Any, data_dir: str | Path) -> bool:
 
 
 def check_sum_of_cubes_graph(answer: Any) -> bool:
-    """Exercise 3.1: a *lazy* graph that adds the cubes of 1..5 (five cube tasks and one sum).
+    """Exercise 3.1: a *lazy* graph that adds the cubes of 1..5: five cube tasks, one sum task.
 
     Example:
         >>> check_sum_of_cubes_graph(225)
         Not yet: return the Delayed object, before compute(): the plan, not the number.
         False
     """
+    from collections import Counter
+
     from dask.delayed import Delayed
 
     if not isinstance(answer, Delayed):
         return _verdict(
             False, "", "return the Delayed object, before compute(): the plan, not the number."
         )
-    tasks = len(answer.__dask_graph__())
-    cubes = sum(1 for key in answer.__dask_graph__() if str(key).startswith("cube"))
-    if cubes != 5:
-        return _verdict(False, "", f"the graph has {cubes} cube tasks; expected 5.")
+    graph = answer.__dask_graph__()
+    names = Counter(str(key[0] if isinstance(key, tuple) else key).split("-")[0] for key in graph)
+    if names["cube"] != 5:
+        return _verdict(False, "", f"the graph has {names['cube']} cube tasks; expected 5.")
+    others = {name: count for name, count in names.items() if name != "cube"}
+    if names["add"]:
+        return _verdict(
+            False, "", f"{names['add']} add tasks: sum() ran at once and added the cubes in turn."
+        )
+    if others != {"sum": 1}:
+        found = ", ".join(f"{count} {name}" for name, count in sorted(others.items()))
+        return _verdict(
+            False, "", f"besides the cubes the graph has {found} task(s), not one sum task."
+        )
     with contextlib.redirect_stdout(io.StringIO()):  # the cubes print from several threads
         value = answer.compute(scheduler="threads", num_workers=5)
     return _verdict(
         value == 225,
-        f"{tasks} tasks, total {value}.",
+        f"{len(graph)} tasks, total {value}.",
         f"the graph computes {value}, not 1 + 8 + 27 + 64 + 125 = 225.",
     )
 
@@ -152,7 +201,7 @@ def check_workers_for_two_seconds(num_workers: Any) -> bool:
         Correct: ceil(10 / 5) = 2 rounds of one second.
         True
     """
-    if not isinstance(num_workers, int) or num_workers < 1:
+    if not _is_whole(num_workers) or num_workers < 1:
         return _verdict(False, "", "answer with a whole number of workers.")
     rounds = math.ceil(10 / num_workers)
     return _verdict(

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numpy as np
 import pandas as pd
 import pytest
 from dask import delayed
 
 from chapter05_helpers import exercises as ex
 from chapter05_helpers.data import make_dataset
+from chapter05_helpers.timing import Timing
 
 
 @delayed
 def cube(number: int) -> int:
     return number**3
+
+
+def wrong_cube():
+    @delayed
+    def cube(number: int) -> int:  # named like the right one, returns a square
+        return number**2
+
+    return cube
 
 
 @pytest.fixture(scope="module")
@@ -29,17 +41,58 @@ def verdict(capsys, result):
 
 def test_pool_with_arguments(capsys):
     right = ["Finished sleeping for 1 seconds."] * 4
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4)) is True
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 2)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments([], None)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right[:3], 4)) is False
+    one_round, four_rounds, two_rounds = Timing(1.08), Timing(4.01), Timing(2.03)
+    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, one_round)) is True
+    assert verdict(capsys, ex.check_pool_with_arguments(right, np.int64(4), one_round)) is True
+    assert verdict(capsys, ex.check_pool_with_arguments(tuple(right), 4, one_round)) is False
+    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, None)) is False  # typed in
+    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, Timing(0.0))) is False
+    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, four_rounds)) is False  # in turn
+    assert verdict(capsys, ex.check_pool_with_arguments(right, 2, two_rounds)) is False
+    assert verdict(capsys, ex.check_pool_with_arguments(right, 2, one_round)) is False
+    assert verdict(capsys, ex.check_pool_with_arguments(right, 4.0, one_round)) is False
+    assert verdict(capsys, ex.check_pool_with_arguments(right, True, one_round)) is False
+    assert verdict(capsys, ex.check_pool_with_arguments([], None, None)) is False
+    assert verdict(capsys, ex.check_pool_with_arguments(right[:3], 4, one_round)) is False
+
+
+def test_busy_cores_with_threads(capsys):
+    with ThreadPoolExecutor(max_workers=4) as four:
+        list(four.map(sum, [[1, 2]] * 4))
+    with ThreadPoolExecutor(max_workers=2) as two:
+        list(two.map(sum, [[1, 2]] * 4))
+    with ThreadPoolExecutor(max_workers=4) as unused:
+        pass
+    run, busy_run = Timing(wall=2.0, cpu=2.02), Timing(wall=1.0, cpu=1.9)
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.01, run, four)) is True
+    assert verdict(capsys, ex.check_busy_cores_with_threads(np.float64(1.01), run, four)) is True
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1, None, None)) is False  # typed in
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.01, run, None)) is False  # in turn
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.01, run, unused)) is False
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.01, run, two)) is False
+    with ProcessPoolExecutor(max_workers=1) as processes:
+        pass
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.01, run, processes)) is False
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.0, None, four)) is False
+    assert verdict(capsys, ex.check_busy_cores_with_threads(0.5, run, four)) is False  # not t's
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.9, busy_run, four)) is False
+    assert verdict(capsys, ex.check_busy_cores_with_threads(None, run, four)) is False
 
 
 @pytest.mark.parametrize(
-    ("busy", "ok"), [(1.0, True), (0.8, True), (1.9, False), (4, False), (None, False)]
+    ("check", "nothing"),
+    [
+        ("check_pool_with_arguments", ([], None, None)),
+        ("check_busy_cores_with_threads", (None, None, None)),
+        ("check_sum_of_cubes_graph", (None,)),
+        ("check_workers_for_two_seconds", (None,)),
+    ],
 )
-def test_busy_cores_with_threads(capsys, busy, ok):
-    assert verdict(capsys, ex.check_busy_cores_with_threads(busy)) is ok
+def test_the_hint_before_any_answer_gives_nothing_away(capsys, check, nothing):
+    assert getattr(ex, check)(*nothing) is False
+    hint = capsys.readouterr().out
+    for answer in ("max_workers=4", "4 workers", "delayed(sum", "sum)(", "= 5", "5 to 9", "1.0"):
+        assert answer not in hint, (check, hint)
 
 
 def year_frame(folder):
@@ -70,13 +123,20 @@ def test_count_x0_is_99(capsys, data_dir):
 def test_sum_of_cubes_graph(capsys):
     cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(cubes))) is True
+    assert verdict(capsys, ex.check_sum_of_cubes_graph(sum(cubes))) is False  # five add tasks
+    assert verdict(capsys, ex.check_sum_of_cubes_graph(sum(cube(n) for n in range(1, 6)))) is False
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(max)(cubes))) is False
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(cubes[:4]))) is False
+    assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)([1, 8, 27, 64, 125]))) is False
+    squares = [wrong_cube()(n) for n in [1, 2, 3, 4, 5]]
+    assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(squares))) is False
     assert verdict(capsys, ex.check_sum_of_cubes_graph(225)) is False
 
 
 @pytest.mark.parametrize(
-    ("workers", "ok"), [(5, True), (9, True), (4, False), (10, False), (0, False), (None, False)]
+    ("workers", "ok"),
+    [(5, True), (9, True), (np.int64(5), True), (4, False), (10, False), (0, False)]
+    + [(5.0, False), (True, False), (None, False)],
 )
 def test_workers_for_two_seconds(capsys, workers, ok):
     assert verdict(capsys, ex.check_workers_for_two_seconds(workers)) is ok
