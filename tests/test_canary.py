@@ -81,6 +81,41 @@ def test_pytest_failures_lists_every_failed_and_erroring_test() -> None:
     assert canary.pytest_failures(collection) == ["ImportError while loading conftest"]
 
 
+COLLECTION_ERROR = """\
+____________ ERROR collecting tests/test_tpot_defects.py ____________
+tests/test_tpot_defects.py:20: in <module>
+    import tpot
+E   ModuleNotFoundError: No module named 'pkg_resources'
+____________ ERROR collecting tests/test_tpot_defects.py ____________
+E   ModuleNotFoundError: No module named 'pkg_resources'
+=========================== short test summary info ============================
+ERROR tests/test_tpot_defects.py
+ERROR tests/test_tpot_defects.py
+FAILED tests/test_a.py::test_one - AssertionError: x
+1 failed, 185 passed, 2 errors in 89.38s
+"""
+
+
+def test_a_module_that_fails_to_import_is_named_once_with_its_error() -> None:
+    assert canary.pytest_failures(COLLECTION_ERROR) == [
+        "ERROR tests/test_tpot_defects.py - ModuleNotFoundError: No module named 'pkg_resources'",
+        "FAILED tests/test_a.py::test_one - AssertionError: x",
+    ]
+
+
+def test_a_module_that_fails_to_import_does_not_stop_the_other_tests(tmp_path: Path) -> None:
+    (tmp_path / "test_broken.py").write_text("import a_module_that_is_not_installed\n")
+    (tmp_path / "test_fine.py").write_text("def test_fine():\n    pass\n")
+    command = [sys.executable, "-m", "pytest", *canary.UNIT_TEST_OPTIONS, str(tmp_path)]
+    log = tmp_path / "unit.log"
+    step = canary.run_command("unit tests", command, log, None, None, canary.pytest_failures)
+    assert not step.ok and "1 passed" in log.read_text()
+    [failure] = step.failures
+    assert failure.endswith(
+        "test_broken.py - ModuleNotFoundError: No module named 'a_module_that_is_not_installed'"
+    )
+
+
 @pytest.mark.parametrize(
     ("output", "line"),
     [

@@ -42,7 +42,7 @@ OUT = REPO_ROOT / "build" / "canary"
 REPORT = REPO_ROOT / "build" / "canary.md"
 # The unit tests: everything pytest collects except what compares stored outputs (the twins,
 # and notebook 01's twin under each start method) and the real-browser test.
-UNIT_TEST_ARGS = [
+UNIT_TEST_OPTIONS = [
     "-o",
     "addopts=",
     "-p",
@@ -50,6 +50,10 @@ UNIT_TEST_ARGS = [
     "--doctest-modules",
     "-q",
     "-rfEs",
+    "--continue-on-collection-errors",  # a module that fails to import stops only its own tests
+]
+UNIT_TEST_ARGS = [
+    *UNIT_TEST_OPTIONS,
     "chapter05_helpers",
     "tools",
     "tests",
@@ -183,14 +187,36 @@ def first_error_line(output: str) -> str:
 
 
 def pytest_failures(output: str) -> list[str]:
-    """Each failed or erroring test of pytest's ``-rfE`` summary; else the first error line.
+    """Each failed or erroring test of pytest's ``-rfE`` summary, once; else the first error line.
+
+    A module that failed to import has no message in the summary: its first ``E`` line is added.
 
     Example:
         >>> pytest_failures("x\\nFAILED tests/t.py::test_a - AssertionError: 1 != 2\\n1 failed")
         ['FAILED tests/t.py::test_a - AssertionError: 1 != 2']
     """
-    failed = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
-    return failed or [first_error_line(output)]
+    lines = output.splitlines()
+    found: list[str] = []
+    for line in lines:
+        if line.startswith(("FAILED ", "ERROR ")) and line not in found:
+            found.append(line)
+    # "ERROR collecting <path>" headers: the path from pytest's rootdir, the summary's from cwd
+    headers = [
+        (n, m.group(1))
+        for n, text in enumerate(lines)
+        if (m := re.search(r"ERROR collecting (\S+)", text))
+    ]
+    for i, line in enumerate(found):
+        path = line.removeprefix("ERROR ")
+        if not line.startswith("ERROR ") or " - " in line:
+            continue
+        for start, collected in headers:
+            if f"/{path}".endswith(f"/{collected}") or f"/{collected}".endswith(f"/{path}"):
+                first = next((text for text in lines[start:] if text.startswith("E ")), None)
+                if first:
+                    found[i] = f"{line} - {first[1:].strip()}"
+                break
+    return found or [first_error_line(output)]
 
 
 def pytest_skips(output: str) -> list[str]:
