@@ -3,7 +3,7 @@ returns ``True`` or ``False``, never raising, so a notebook always runs top to b
 
 Example:
     >>> check_evaluations_in_flight(8)
-    Not yet: TPOT 1.1 counts workers (len(client.cluster.workers)), not threads.
+    Not yet: that counts threads. What does TPOT's line count?
     False
 """
 
@@ -253,33 +253,56 @@ def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFram
 
 
 def check_one_worker_minutes(answer: Any, all_workers: dict, one_worker: dict) -> bool:
-    """Exercise 4.1: minutes one worker needs for the pipelines all workers finished (summaries).
+    """Exercise 4b.1: minutes one worker needs for the pipelines all workers finished.
+
+    ``all_workers`` holds ``"finished"`` and ``"per minute"``; ``one_worker`` its ``"per minute"``.
+    All workers' own minutes (their finished count over their own rate) is the plausible wrong
+    answer: it is rejected even when it lies close to the right one.
 
     Example:
         >>> check_one_worker_minutes(3.0, {"finished": 30, "per minute": 15.0},
-        ...                          {"finished": 16, "per minute": 10.0})
+        ...                          {"per minute": 10.0})
         Correct: the pipelines all workers finished, at one worker's rate.
         True
+        >>> check_one_worker_minutes(2.0, {"finished": 30, "per minute": 15.0},
+        ...                          {"per minute": 10.0})
+        Not yet: that is the time all workers took. Whose rate does the question ask for?
+        False
     """
+    if not isinstance(answer, numbers.Real) or isinstance(answer, bool):
+        return _verdict(False, "", "put a number of minutes in minutes_1.")
     expected = all_workers["finished"] / one_worker["per minute"]
-    ok = isinstance(answer, numbers.Real) and abs(answer - expected) <= 0.05 * expected
+    own_minutes = all_workers["finished"] / all_workers["per minute"]
+    if abs(answer - own_minutes) < abs(answer - expected):
+        return _verdict(
+            False, "", "that is the time all workers took. Whose rate does the question ask for?"
+        )
     return _verdict(
-        ok,
+        abs(answer - expected) <= 0.005 * expected,
         "the pipelines all workers finished, at one worker's rate.",
-        "divide the pipelines all workers finished by one worker's pipelines per minute.",
+        "pipelines divided by pipelines per minute gives minutes. Which two numbers are they?",
     )
 
 
 def check_evaluations_in_flight(answer: Any) -> bool:
-    """Exercise 4.2: evaluations TPOT 1.1 runs at once on 2 workers of 4 threads each.
+    """Exercise 4.1: evaluations TPOT 1.1 keeps in flight under plain ``Client()`` on 8 cores.
+
+    Dask starts 4 workers of 2 threads there; TPOT counts workers.
 
     Example:
-        >>> check_evaluations_in_flight(2)
-        Correct: one per worker, so threads_per_worker=1 wastes nothing.
+        >>> check_evaluations_in_flight(4)
+        Correct: one per worker, whatever the threads.
         True
+        >>> check_evaluations_in_flight(8)
+        Not yet: that counts threads. What does TPOT's line count?
+        False
     """
+    if not isinstance(answer, numbers.Integral) or isinstance(answer, bool):
+        return _verdict(False, "", "put a whole number in answer_1.")
+    if answer == 8:
+        return _verdict(False, "", "that counts threads. What does TPOT's line count?")
     return _verdict(
-        answer == 2,
-        "one per worker, so threads_per_worker=1 wastes nothing.",
-        "TPOT 1.1 counts workers (len(client.cluster.workers)), not threads.",
+        answer == 4,
+        "one per worker, whatever the threads.",
+        "how many workers does Client() start on 8 cores? Dask's choice is not 1 or 8.",
     )

@@ -16,7 +16,8 @@ from conftest import NOTEBOOKS, live_notebook
 from nbclient.exceptions import CellExecutionError
 
 NOTEBOOK_04 = NOTEBOOKS / "04_tpot_with_dask.ipynb"
-CLUSTER_CELL = 'dask.config.get("scheduler-address"'
+LOCAL_CELL = "LocalCluster("  # starts a local cluster unless an address is set
+CLUSTER_CELL = "connect_to_scheduler(address)"  # connects to that address; prints the cluster
 CLOSE = "client.close()\nif cluster is not None:\n    cluster.close()"
 
 
@@ -38,8 +39,8 @@ def free_port() -> int:
 def test_one_single_threaded_worker_per_core_and_a_live_dashboard(monkeypatch):
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     with live_notebook(NOTEBOOK_04) as nb:
-        printed = nb.run_until(CLUSTER_CELL)
-        cores = int(nb.run("print(os.cpu_count())"))
+        printed = nb.run_until(LOCAL_CELL) + nb.run_until(CLUSTER_CELL)
+        cores = int(nb.run('print(getattr(os, "process_cpu_count", os.cpu_count)())'))
         assert f"{cores} workers, {cores} threads" in printed
         link = dashboard_link(printed)
         assert ":8787/" in link
@@ -62,7 +63,7 @@ def test_busy_port_8787_gives_a_link_that_serves(monkeypatch):
         except OSError:
             pass  # already taken by something else: the situation under test anyway
         with live_notebook(NOTEBOOK_04) as nb:
-            printed = nb.run_until(CLUSTER_CELL)
+            printed = nb.run_until(LOCAL_CELL) + nb.run_until(CLUSTER_CELL)
             link = dashboard_link(printed)
             assert ":8787/" not in link
             assert "Port 8787 is already in use" in printed  # Dask says why the link moved
@@ -74,7 +75,7 @@ def test_dead_address_fails_fast_and_names_it(monkeypatch):
     address = f"tcp://127.0.0.1:{free_port()}"
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", address)
     with live_notebook(NOTEBOOK_04) as nb:
-        nb.run_until("import dask")  # the setup cell
+        nb.run_until(LOCAL_CELL)  # the setup cell, then the local cluster's: skipped
         start = time.monotonic()
         with pytest.raises(CellExecutionError) as error:
             nb.run_until(CLUSTER_CELL)
@@ -90,3 +91,16 @@ def test_a_dashboard_link_as_the_address_gets_a_message_saying_so(monkeypatch):
     message = str(error.value)
     assert "http://127.0.0.1:8787/status is a web address, probably the dashboard's" in message
     assert "tcp://scheduler-host:8786" in message
+
+
+def test_on_a_hub_the_link_goes_through_the_proxy_from_the_courses_dask_config(monkeypatch):
+    """What a hub or Binder sets: the course's dask-config/ folder and the user's prefix."""
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    monkeypatch.setenv("DASK_CONFIG", str(NOTEBOOKS.parent / "dask-config"))
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
+    with live_notebook(NOTEBOOK_04) as nb:
+        printed = nb.run_until(LOCAL_CELL) + nb.run_until(CLUSTER_CELL)
+        link = re.search(r"dashboard: (\S+)", printed).group(1)
+        port = nb.run("print(cluster.scheduler_info['services']['dashboard'])").strip()
+        nb.run(CLOSE)
+    assert link == f"/user/ada/proxy/{port}/status"

@@ -159,10 +159,40 @@ def test_memory_predictions(capsys):
 def test_one_worker_minutes(capsys):
     all_workers, one_worker = {"finished": 42, "per minute": 21.0}, {"per minute": 12.0}
     assert verdict(capsys, ex.check_one_worker_minutes(3.5, all_workers, one_worker)) is True
-    assert verdict(capsys, ex.check_one_worker_minutes(2.0, all_workers, one_worker)) is False
-    assert verdict(capsys, ex.check_one_worker_minutes(None, all_workers, one_worker)) is False
+    wrong = {
+        "all workers' own minutes": 42 / 21.0,
+        "one worker's rate over all workers'": 21.0 / 12.0,
+        "pipelines times the rate": 42 * 12.0,
+        "a little off": 3.5 * 1.02,
+        "nothing yet": None,
+        "a bool": True,
+    }
+    for name, answer in wrong.items():
+        result = ex.check_one_worker_minutes(answer, all_workers, one_worker)
+        assert verdict(capsys, result) is False, name
 
 
-@pytest.mark.parametrize(("answer", "ok"), [(2, True), (8, False), (4, False), (None, False)])
+def test_one_worker_minutes_rejects_all_workers_time_when_it_lies_close(capsys):
+    """At ci one run gave 0.409 min for all workers' own time against 0.4255 min expected."""
+    all_workers, one_worker = {"finished": 18, "per minute": 44.0}, {"per minute": 42.3}
+    own = all_workers["finished"] / all_workers["per minute"]
+    right = all_workers["finished"] / one_worker["per minute"]
+    assert abs(own - right) < 0.05 * right  # inside the tolerance the checker used to allow
+    assert verdict(capsys, ex.check_one_worker_minutes(own, all_workers, one_worker)) is False
+    assert verdict(capsys, ex.check_one_worker_minutes(right, all_workers, one_worker)) is True
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok"),
+    [(4, True), (8, False), (2, False), (1, False), (4.0, False), (None, False), ("4", False)],
+)
 def test_evaluations_in_flight(capsys, answer, ok):
     assert verdict(capsys, ex.check_evaluations_in_flight(answer)) is ok
+
+
+def test_notebook_04s_hints_before_any_answer_give_nothing_away(capsys):
+    ex.check_evaluations_in_flight(None)
+    ex.check_one_worker_minutes(None, {"finished": 42, "per minute": 21.0}, {"per minute": 12.0})
+    hints = capsys.readouterr().out
+    for answer in ("4", "3.5", "workers", "per minute"):
+        assert answer not in hints, hints
