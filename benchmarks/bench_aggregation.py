@@ -30,20 +30,12 @@ from pathlib import Path
 CASES = ["pandas-one-year", "dask-csv", "dask-csv-pyarrow", "dask-parquet"]
 
 
-def peak_rss() -> int:
-    """This process's peak resident memory in bytes (Linux's VmHWM, which restarts at exec).
-
-    ``ru_maxrss`` would not do: on Linux it keeps the parent's peak across fork and exec.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError("VmHWM not found: this benchmark measures memory on Linux only")
-
-
 def run_case(case: str, data_dir: Path, parquet_dir: Path) -> dict:
+    """Run one case in this process; return its time, this process's peak memory, its sums."""
     import dask.dataframe as dd
     import pandas as pd
+
+    from chapter05_helpers.peak_memory import rss_peak
 
     start = time.perf_counter()
     if case == "pandas-one-year":
@@ -60,7 +52,7 @@ def run_case(case: str, data_dir: Path, parquet_dir: Path) -> dict:
         raise ValueError(case)
     return {
         "seconds": time.perf_counter() - start,
-        "peak_bytes": peak_rss(),
+        "peak_bytes": rss_peak(),
         "total": int(result.to_numpy().sum()),
         "dtypes": sorted({str(t) for t in result.dtypes}),
     }
@@ -73,6 +65,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each case")
     parser.add_argument("--case", choices=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if sys.platform != "linux":  # rss_peak() reads VmHWM, which restarts at exec, on Linux
+        parser.exit(2, "This benchmark measures peak memory on Linux only.\n")
 
     from chapter05_helpers.data import csv_to_parquet, default_data_dir, make_dataset
     from chapter05_helpers.profiles import get_profile

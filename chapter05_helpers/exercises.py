@@ -17,7 +17,6 @@ import numbers
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 
@@ -125,16 +124,23 @@ def check_mean_x3_per_year(answer: Any, data_dir: str | Path) -> bool:
     """Exercise 2.1: the mean of ``X3`` per year, a pandas Series indexed by year (see tests)."""
     if hasattr(answer, "compute"):
         return _verdict(False, "", "that is still a Dask plan: call .compute() on it.")
+    if isinstance(answer, pd.DataFrame):
+        return _verdict(False, "", "that is a table of several columns: keep only X3.")
     if not isinstance(answer, pd.Series):
         return _verdict(False, "", "expected a pandas Series (one mean per year).")
     totals = reference_year_sums(Path(data_dir).resolve())
     expected = totals["X3"] / totals["rows"]
     answer = answer.sort_index()
-    ok = list(answer.index) == list(expected.index) and ((answer - expected).abs() < 1e-9).all()
+    if list(answer.index) != list(expected.index):
+        shown = list(answer.index)[:3]
+        return _verdict(
+            False, "", f"the index starts {shown}: expected the years {expected.index[0]}..."
+        )
+    ok = ((answer - expected).abs() < 1e-9).all()
     return _verdict(
         ok,
         f"{len(expected)} yearly means, all close to 49.5 as uniform values in [0, 100) should be.",
-        "group by the year of the Date column, then take the mean of the X3 column.",
+        "one value per year, but not the mean of X3 (a sum, or another column?).",
     )
 
 
@@ -142,12 +148,18 @@ def check_count_x0_is_99(answer: Any, data_dir: str | Path) -> bool:
     """Exercise 2.2: how many rows, in all the years, have ``X0 == 99``? (see the tests)"""
     if hasattr(answer, "compute"):
         return _verdict(False, "", "that is still a Dask plan: call .compute() on it.")
-    expected = int(reference_year_sums(Path(data_dir).resolve())["x0_is_99"].sum())
-    ok = isinstance(answer, numbers.Real) and answer == expected
+    if not isinstance(answer, numbers.Real) or isinstance(answer, bool):
+        return _verdict(False, "", "expected one number: the count of rows.")
+    totals = reference_year_sums(Path(data_dir).resolve())
+    expected = int(totals["x0_is_99"].sum())
+    if answer == int(totals["x0_is_99"].iloc[0]) and len(totals) > 1:
+        return _verdict(False, "", "that is the first year's count: count over every file.")
+    if answer == int(totals["rows"].sum()):
+        return _verdict(False, "", "that counts every row: keep only the rows where X0 is 99.")
     return _verdict(
-        ok,
+        answer == expected,
         f"{expected:,} rows: about 1% of all rows, as expected for values drawn from 100.",
-        "filter with ddf[ddf['X0'] == 99] and count the rows (len() or .shape[0].compute()).",
+        f"{answer:,} is not the count of rows where X0 equals 99.",
     )
 
 
@@ -211,42 +223,50 @@ def check_workers_for_two_seconds(num_workers: Any) -> bool:
     )
 
 
-# --- Notebook 04 -------------------------------------------------------------------------
+# --- Notebook 02b (optional) -------------------------------------------------------------
 
 
 def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFrame) -> bool:
-    """Exercise 2.3: each way's memory (MiB) for twice the data, from notebook 02's ``curves``.
+    """Exercise 02b: each way's memory (MiB) for twice the data, from its line through ``curves``.
 
     Example:
         >>> curves = pd.DataFrame({"way": ["pandas"] * 2 + ["dask"] * 2,
-        ...     "disk_mb": [10.0, 20.0] * 2, "needed_mib": [30.0, 60.0, 50.0, 51.0]})
-        >>> check_memory_predictions(120, 52, curves)
-        Correct: pandas' cost doubles with the data; Dask's hardly moves.
+        ...     "disk_mb": [10.0, 20.0] * 2, "needed_mib": [30.0, 60.0, 50.0, 52.0]})
+        >>> check_memory_predictions(120, 56, curves)
+        Correct: pandas 120 MiB (2.00x what it needs now), Dask 56 MiB (1.08x).
         True
-        >>> check_memory_predictions(120, 102, curves)
-        Not yet: Dask's line is nearly flat: what does twice the data add to it?
+        >>> check_memory_predictions(120, 104, curves)
+        Not yet: Dask's 104 MiB doubles what it needs now: follow its line instead.
         False
     """
-    if not all(isinstance(x, numbers.Real) for x in (pandas_mib, dask_mib)):
-        return _verdict(False, "", "two numbers of MiB, read off the lines (np.polyval helps).")
-    twice = 2 * curves["disk_mb"].max()
-    expected = {
-        way: float(np.polyval(np.polyfit(g["disk_mb"], g["needed_mib"], 1), twice))
-        for way, g in curves.groupby("way")
-    }
+    from chapter05_helpers.peak_memory import fit_lines
+
+    answers = {"pandas": pandas_mib, "dask": dask_mib}
+    if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in answers.values()):
+        return _verdict(False, "", "give two numbers, in MiB: pandas_mib and dask_mib.")
+    now_mb = float(curves["disk_mb"].max())
+    lines = fit_lines(curves, "needed_mib")
+    now = {way: slope * now_mb + cut for way, (slope, cut) in lines.items()}
+    twice = {way: slope * 2 * now_mb + cut for way, (slope, cut) in lines.items()}
 
     def close(answer: float, target: float) -> bool:
-        return abs(answer - target) <= max(0.25 * abs(target), 10)
+        return abs(answer - target) <= max(0.03 * abs(target), 0.5)
 
-    if not close(pandas_mib, expected["pandas"]):
-        return _verdict(
-            False, "", "pandas' line is straight: twice the data, about twice the cost."
-        )
-    return _verdict(
-        close(dask_mib, expected["dask"]),
-        "pandas' cost doubles with the data; Dask's hardly moves.",
-        "Dask's line is nearly flat: what does twice the data add to it?",
+    for way, answer in answers.items():
+        if close(answer, twice[way]):
+            continue
+        if close(answer, now[way]):
+            hint = f"{way}'s {answer:.0f} MiB is its line at today's data, not at twice the MB."
+        elif close(answer, 2 * now[way]):
+            hint = f"{way}'s {answer:.0f} MiB doubles what it needs now: follow its line instead."
+        else:
+            hint = f"{way}'s {answer:.0f} MiB is not on its line at twice today's MB of CSV."
+        return _verdict(False, "", hint[0].upper() + hint[1:])
+    good = (
+        f"pandas {twice['pandas']:.0f} MiB ({twice['pandas'] / now['pandas']:.2f}x what it needs "
+        f"now), Dask {twice['dask']:.0f} MiB ({twice['dask'] / now['dask']:.2f}x)."
     )
+    return _verdict(True, good, "")
 
 
 # --- Notebook 04 -------------------------------------------------------------------------

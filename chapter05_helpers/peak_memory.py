@@ -1,7 +1,8 @@
 """Section 2's memory measurements: the book's pandas way and Dask's way, in a fresh process.
 
-Notebook 02 runs :func:`aggregate` in a fresh *spawn* process per measurement, so peaks do not
-mix; a spawned process must import it, hence this module.
+The optional notebook 02b runs :func:`aggregate` through :func:`measure`, in a fresh *spawn*
+process per measurement, so peaks do not mix; a spawned process must import it, hence this
+module. :func:`fit_lines` and :func:`describe_crossing` read the measured points.
 
 Example:
     >>> import tempfile
@@ -15,9 +16,14 @@ Example:
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 WAYS = ("pandas", "dask")
 
@@ -102,3 +108,56 @@ def aggregate(way: str, files: list[str | Path], cap: int | None = None) -> dict
         "sums": sums,
         "error": error,
     }
+
+
+def measure(way: str, files: list[str | Path], cap: int | None = None) -> dict:
+    """Run :func:`aggregate` in a fresh process of its own (``spawn``); return what it measured.
+
+    Example (``files`` as in the module's example)::
+
+        measure("dask", files)["peak"]  # the fresh process's peak resident memory, in bytes
+    """
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(aggregate, way, files, cap).result()
+
+
+def fit_lines(curves: pd.DataFrame, column: str) -> dict[str, tuple[float, float]]:
+    """The straight line through each way's points of ``column`` against ``disk_mb``.
+
+    Returns ``{way: (slope, intercept)}``, the slope in units of ``column`` per MB of CSV.
+
+    Example:
+        >>> curves = pd.DataFrame({"way": ["pandas"] * 2 + ["dask"] * 2,
+        ...     "disk_mb": [10.0, 20.0] * 2, "needed_mib": [30.0, 60.0, 50.0, 52.0]})
+        >>> {way: tuple(round(x, 2) for x in line)
+        ...  for way, line in fit_lines(curves, "needed_mib").items()}
+        {'dask': (0.2, 48.0), 'pandas': (3.0, 0.0)}
+    """
+    lines = {}
+    for way, points in curves.groupby("way"):
+        slope, intercept = np.polyfit(points["disk_mb"], points[column], 1)
+        lines[way] = (float(slope), float(intercept))
+    return lines
+
+
+def describe_crossing(lines: dict[str, tuple[float, float]], data_mb: float, less: str) -> str:
+    """Where pandas' line crosses Dask's, in words; ``less`` says what "below" wins.
+
+    Example:
+        >>> describe_crossing({"pandas": (3.0, 0.0), "dask": (0.2, 48.0)}, 100.0, "needs less")
+        'the lines cross at 17 MB, within this data: pandas needs less below, Dask above'
+        >>> describe_crossing({"pandas": (0.1, 0.0), "dask": (0.2, 48.0)}, 100.0, "needs less")
+        'the lines do not cross: pandas needs less at every size'
+    """
+    p_slope, p_cut = lines["pandas"]
+    d_slope, d_cut = lines["dask"]
+    if p_slope <= d_slope:
+        return f"the lines do not cross: pandas {less} at every size"
+    crossing = (d_cut - p_cut) / (p_slope - d_slope)
+    if crossing <= 0:
+        return f"the lines cross at {crossing:.0f} MB, before any data: Dask {less} at every size"
+    where = "within" if crossing <= data_mb else "beyond"
+    return (
+        f"the lines cross at {crossing:.0f} MB, {where} this data: pandas {less} below, Dask above"
+    )

@@ -1,25 +1,17 @@
-"""The memory measurements of notebook 02, on the demo profile's data size (about 200 MB of CSV)."""
+"""The memory measurements of notebook 02b, each in a fresh process, at the demo profile's size
+(about 200 MB of CSV)."""
 
 from __future__ import annotations
-
-import concurrent.futures
-import multiprocessing
 
 import pandas as pd
 import pytest
 
 from chapter05_helpers.data import make_dataset
 from chapter05_helpers.exercises import reference_year_sums
-from chapter05_helpers.peak_memory import aggregate, cap_supported
+from chapter05_helpers.peak_memory import aggregate, cap_supported, measure
 from chapter05_helpers.profiles import get_profile
 
 COLUMNS = ["X0", "X1", "X2", "X3", "X4"]
-
-
-def measure(way, files, cap=None) -> dict:
-    spawn = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(aggregate, way, files, cap).result()
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +46,10 @@ def test_one_cap_stops_the_pandas_way_and_lets_dask_finish(demo_files):
 def test_an_unknown_way_is_refused():
     with pytest.raises(ValueError, match="way must be one of"):
         aggregate("spark", [])
+
+
+def test_measure_runs_in_a_fresh_process_each_time(demo_files):
+    """Each call has its own peak: a small run after a large one does not inherit its peak."""
+    large = measure("pandas", demo_files)
+    small = measure("pandas", demo_files[:1])
+    assert small["peak"] - small["footprint"] < (large["peak"] - large["footprint"]) / 2
