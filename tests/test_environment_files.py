@@ -62,11 +62,13 @@ def test_environment_yml_and_pipfile_agree():
     assert missing == set(), f"pinned in the Pipfile, absent from environment.yml: {missing}"
 
 
-def test_environment_yml_brings_python_311_and_graphviz_binaries():
-    env = yaml.safe_load((REPO / "environment.yml").read_text())
-    assert "conda-forge" in env["channels"]
-    assert "python=3.11" in env["dependencies"]
-    assert "graphviz" in env["dependencies"]
+def test_conda_and_binder_bring_the_pipfiles_python_and_graphviz():
+    python = tomllib.loads((REPO / "Pipfile").read_text())["requires"]["python_version"]
+    for path in (REPO / "environment.yml", REPO / "binder" / "environment.yml"):
+        env = yaml.safe_load(path.read_text())
+        assert f"python={python}" in env["dependencies"], path
+    conda = yaml.safe_load((REPO / "environment.yml").read_text())["dependencies"]
+    assert "graphviz" in conda  # Binder's comes from apt (tests/test_binder.py)
 
 
 def test_lock_pins_what_the_pipfile_pins():
@@ -103,3 +105,20 @@ def test_dask_labextension_is_installed_and_enabled():
     listing = result.stdout + result.stderr
     line = next((x for x in listing.splitlines() if "dask-labextension" in x), "")
     assert "enabled" in line and "OK" in line, listing
+
+
+def test_the_courses_lab_settings_are_installed_in_the_environment():
+    """Every JupyterLab of the environment reads <prefix>/etc/jupyter/labconfig (plain
+    `jupyter lab`, `pipenv run lab`, an editor): there, the course's file as it is now."""
+    source = REPO / "jupyter-config" / "labconfig" / "default_setting_overrides.json"
+    installed = Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / source.name
+    assert installed.exists(), "not installed: run make env (the Pipfile installs jupyter-config/)"
+    assert json.loads(installed.read_text()) == json.loads(source.read_text()), (
+        "the installed copy is older than jupyter-config/: run "
+        ".venv/bin/pip install --force-reinstall --no-deps ./jupyter-config"
+    )
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    [pip] = [item["pip"] for item in env["dependencies"] if isinstance(item, dict)]
+    assert "./jupyter-config" in pip  # conda users get the same settings
+    pipfile = tomllib.loads((REPO / "Pipfile").read_text())
+    assert pipfile["packages"]["chapter05-lab-settings"] == {"path": "./jupyter-config"}
