@@ -58,7 +58,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "ci": Profile(
         name="ci",
-        description="the whole test suite in minutes on 2 cores",
+        description="the smallest size: every notebook in a few minutes on 2 cores",
         cpu_task_size=4_000_000,
         array_side=200,
         array_chunk_side=50,
