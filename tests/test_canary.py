@@ -219,3 +219,39 @@ def test_the_export_holds_the_commit_and_not_the_work_in_progress(tmp_path: Path
     canary.export_commit(repo, dest)
     assert sorted(p.name for p in dest.iterdir()) == ["kept.txt"]
     assert (dest / "kept.txt").read_text() == "committed\n"
+
+
+CELL_ERROR = "nbclient.exceptions.CellExecutionError: An error occurred while executing the cell:"
+SECTIONS = f"""\
+_______________ test_04_on_the_existing_cluster _______________
+E           {CELL_ERROR}
+E           import tpot
+E           \x1b[31mModuleNotFoundError\x1b[39m: No module named 'pkg_resources'
+_______________ [doctest] run_notebooks _______________
+Expected:
+    ['01_python_parallelism.ipynb', '02_dask_arrays_and_dataframes.ipynb']
+Got:
+    ['01_python_parallelism.ipynb', '01b_optional.ipynb']
+=========================== short test summary info ============================
+FAILED tests/test_external_cluster.py::test_04_on_the_existing_cluster - {CELL_ERROR}
+FAILED tools/run_notebooks.py::run_notebooks
+2 failed in 1.00s
+"""
+
+
+def test_a_failed_cell_and_a_failed_doctest_get_their_own_errors() -> None:
+    cell, doctest = canary.pytest_failures(SECTIONS)
+    assert cell == (
+        "FAILED tests/test_external_cluster.py::test_04_on_the_existing_cluster - "
+        "CellExecutionError in a cell: ModuleNotFoundError: No module named 'pkg_resources'"
+    )
+    assert doctest == (
+        "FAILED tools/run_notebooks.py::run_notebooks - "
+        "the doctest got: ['01_python_parallelism.ipynb', '01b_optional.ipynb']"
+    )
+
+
+def test_pipenv_is_checked_against_the_makefiles_pin() -> None:
+    makefile = "PYTHON ?= python3\nPIPENV_VERSION := 2026.10.3\n"
+    assert canary.pipenv_pin(makefile) == {"pipenv": "2026.10.3"}
+    assert canary.pipenv_pin("no pin here\n") == {}

@@ -115,6 +115,17 @@ def direct_dependencies(pipfile_text: str) -> dict[str, str]:
     return found
 
 
+def pipenv_pin(makefile_text: str) -> dict[str, str]:
+    """The pipenv version the Makefile installs (``make env`` uses it; one test calls it).
+
+    Example:
+        >>> pipenv_pin("PIPENV_VERSION := 2026.10.3\\n")
+        {'pipenv': '2026.10.3'}
+    """
+    found = re.search(r"^PIPENV_VERSION\s*:?=\s*(\S+)", makefile_text, re.MULTILINE)
+    return {"pipenv": found.group(1)} if found else {}
+
+
 def locked_versions(lock: dict) -> dict[str, str]:
     """Package -> version, from the parsed ``Pipfile.lock`` (both its sections).
 
@@ -216,7 +227,45 @@ def pytest_failures(output: str) -> list[str]:
                 if first:
                     found[i] = f"{line} - {first[1:].strip()}"
                 break
-    return found or [first_error_line(output)]
+    return [explain_cell_error(line, lines) for line in found] or [first_error_line(output)]
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def explain_cell_error(summary: str, lines: list[str]) -> str:
+    """A failed test's summary line, with the error that pytest's summary leaves out.
+
+    For an ``nbclient`` ``CellExecutionError`` the summary says only that a cell failed: the
+    error the cell raised is the last exception line of that test's section of the log. For a
+    doctest the summary has no message: the line after ``Got:`` is added.
+
+    Example:
+        >>> log = ["____ test_nb ____", "E   CellExecutionError: ...", "E   KeyError: 'x'", "____"]
+        >>> explain_cell_error("FAILED t.py::test_nb - CellExecutionError: An error", log)
+        "FAILED t.py::test_nb - CellExecutionError in a cell: KeyError: 'x'"
+    """
+    doctest = summary.startswith("FAILED ") and " - " not in summary
+    if ("CellExecutionError" not in summary and not doctest) or "::" not in summary:
+        return summary
+    name = summary.split(" - ")[0].split("::")[-1]
+    header = re.compile(rf"_+ (\[doctest\] )?{re.escape(name)} _+")
+    start = next((n for n, text in enumerate(lines) if header.match(text)), None)
+    if start is None:
+        return summary
+    end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("____")), len(lines))
+    section = [ANSI.sub("", text) for text in lines[start:end]]
+    if doctest:
+        got = next((n for n, text in enumerate(section) if text.strip() == "Got:"), None)
+        if got is None or got + 1 >= len(section):
+            return summary
+        return f"{summary} - the doctest got: {section[got + 1].strip()}"
+    exception = re.compile(r"E\s+([A-Za-z_][\w.]*(?:Error|Exception)\b.*)")
+    raised = [m.group(1) for text in section if (m := exception.match(text))]
+    raised = [text for text in raised if "CellExecutionError" not in text]
+    if not raised:
+        return summary
+    return f"{summary.split(' - ')[0]} - CellExecutionError in a cell: {raised[-1]}"
 
 
 def pytest_skips(output: str) -> list[str]:
@@ -394,9 +443,9 @@ def render_report(
         "",
         f"Python {python}; course at {state}; profile ci. Result: **{verdict}**.",
         "",
-        "## Direct dependencies (Pipfile) against Pipfile.lock",
+        "## Direct dependencies (Pipfile) against Pipfile.lock (pipenv: against the Makefile)",
         "",
-        "| package | Pipfile.lock | canary | change |",
+        "| package | pinned | canary | change |",
         "|---|---|---|---|",
         *(f"| {name} | {old} | {new} | {change} |" for name, old, new, change in rows),
         "",
@@ -473,6 +522,9 @@ def main(argv: list[str] | None = None) -> int:
     state = course_state(args.working_tree)
     direct = direct_dependencies((course / "Pipfile").read_text(encoding="utf-8"))
     locked = locked_versions(json.loads((course / "Pipfile.lock").read_text(encoding="utf-8")))
+    tools = pipenv_pin((course / "Makefile").read_text(encoding="utf-8"))  # the lock's tool
+    locked.update(tools)
+    direct.update({name: name for name in tools})
     python = str(VENV / "bin" / "python")
     env = {**os.environ, "CHAPTER05_PROFILE": "ci", "COLUMNS": "400"}  # untruncated summaries
     env.pop("DASK_SCHEDULER_ADDRESS", None)
