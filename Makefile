@@ -13,10 +13,11 @@ STAMP := $(VENV)/.synced
 CHAPTER05_PROFILE ?= demo
 export CHAPTER05_PROFILE
 
-.PHONY: help env run test lab lint outputs canary check-graphviz check-browser clean clean-env
+.PHONY: help env run site test lab lint outputs canary check-graphviz check-browser clean clean-env
 
 help:
 	@echo "make run    execute every notebook headless into build/ (profile: $(CHAPTER05_PROFILE))"
+	@echo "make site   the course site in build/site/ (open build/site/index.html), from make run's notebooks"
 	@echo "make test   unit tests + nbval over every notebook's twin at the ci profile"
 	@echo "make lab    open JupyterLab on notebooks/"
 	@echo "make lint   ruff over the package, tests and notebooks"
@@ -47,6 +48,12 @@ check-browser:
 run: $(STAMP) check-graphviz
 	$(PY) tools/run_notebooks.py --out build
 
+# The course site (Sphinx, myst-nb, sphinx-book-theme; built offline): the notebooks as executed
+# by `make run` (those missing or older than their source are executed first), the course map,
+# the instructors' guide and the dashboard screenshots. Open build/site/index.html.
+site: $(STAMP) check-graphviz
+	$(PY) site/build.py --executed build --out build/site
+
 test: $(STAMP) check-graphviz check-browser
 	CHAPTER05_PROFILE=ci $(PY) -m pytest
 
@@ -62,8 +69,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks --LabApp.default_url=/lab/workspaces/instructor
 
 lint: $(STAMP)
-	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks
-	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks
+	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks site binder
+	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks site binder
 
 clean:
 	rm -rf build .pytest_cache

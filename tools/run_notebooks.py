@@ -1,21 +1,21 @@
 """Maintainers' tool: execute every notebook headless, into ``build/`` or in place.
 
 ``make run`` calls ``python tools/run_notebooks.py --out build`` at the profile named by
-``CHAPTER05_PROFILE`` (``demo`` unless set): executed ``.ipynb``, HTML and an index page.
-``make outputs`` calls it with ``--store`` at ``ci``: each notebook is executed as its twin
-under ``tests/notebooks/`` (see ``tools/twins.py``), the outputs nbval compares against.
+``CHAPTER05_PROFILE`` (``demo`` unless set): executed ``.ipynb`` and HTML, one of each per
+notebook. ``make site`` makes the course site from them (``site/build.py``: the course map,
+navigation, search). ``make outputs`` calls it with ``--store`` at ``ci``: each notebook is
+executed as its twin under ``tests/notebooks/`` (see ``tools/twins.py``), the outputs nbval
+compares against.
 
 Example:
-    >>> [p.name for p in notebook_paths(REPO_ROOT / "notebooks")][:2]
-    ['01_python_parallelism.ipynb', '02_dask_arrays_and_dataframes.ipynb']
+    >>> notebook_paths(REPO_ROOT / "notebooks")[0].name
+    '01_python_parallelism.ipynb'
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -109,88 +109,6 @@ def execute_notebook(
     return elapsed
 
 
-STYLE = (
-    "body{font-family:sans-serif;max-width:52em;margin:3em auto;line-height:1.5}img{max-width:100%}"
-)
-# Screenshots of the dashboard that tests/test_browser.py saves, shown where the book has figures.
-FIGURES = {
-    "screenshots/dashboard-status-during-fit.png": "The dashboard while TPOT fits (book: fig. 5.5)",
-    "screenshots/lab-instructor-layout.png": "JupyterLab with the dashboard panels by notebook 04",
-}
-
-
-def write_index(out_dir: Path, entries: list[tuple[Path, str, float]], profile_name: str) -> Path:
-    """Write ``index.html``: the course map, linking each executed notebook's HTML.
-
-    The dashboard screenshots of the browser test, when ``out_dir/screenshots`` has them,
-    are shown below the map.
-
-    Example:
-        >>> import tempfile
-        >>> folder = Path(tempfile.mkdtemp())
-        >>> page = write_index(folder, [(Path("01_a.ipynb"), "Section 1", 12.0)], "demo")
-        >>> '<a href="01_a.html">Section 1</a>' in page.read_text(), page.name
-        (True, 'index.html')
-    """
-    rows = "\n".join(
-        f'<tr><td>{number}</td><td><a href="{html.escape(path.stem)}.html">{html.escape(title)}</a>'
-        f"</td><td>{seconds:.0f} s</td></tr>"
-        for number, (path, title, seconds) in enumerate(entries, start=1)
-    )
-    figures = "\n".join(
-        f'<figure><img src="{src}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}'
-        "</figcaption></figure>"
-        for src, caption in FIGURES.items()
-        if (out_dir / src).exists()
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Chapter 5: Parallel training with TPOT and Dask</title><style>{STYLE}</style>
-</head><body>
-<h1>Chapter 5: Parallel training with TPOT and Dask</h1>
-<p>The course map: one notebook per section of the chapter, executed at the
-<code>{html.escape(profile_name)}</code> profile on {time.strftime("%Y-%m-%d %H:%M")}, with the
-time each took.</p>
-<table><tr><th>section</th><th>notebook</th><th>time</th></tr>
-{rows}
-</table>
-{figures}
-</body></html>
-"""
-    index = out_dir / "index.html"
-    index.write_text(page, encoding="utf-8")
-    return index
-
-
-def add_navigation(out_dir: Path, stems: list[str]) -> None:
-    """Put previous / course map / next links at the top and bottom of each notebook's HTML.
-
-    Example:
-        >>> import tempfile
-        >>> folder = Path(tempfile.mkdtemp())
-        >>> for stem in ("01_a", "02_b"):
-        ...     _ = (folder / f"{stem}.html").write_text("<html><body><p>hi</p></body></html>")
-        >>> add_navigation(folder, ["01_a", "02_b"])
-        >>> "02_b.html" in (folder / "01_a.html").read_text()
-        True
-    """
-    for i, stem in enumerate(stems):
-        links = []
-        if i > 0:
-            links.append(f'<a href="{stems[i - 1]}.html">&larr; previous</a>')
-        links.append('<a href="index.html">course map</a>')
-        if i + 1 < len(stems):
-            links.append(f'<a href="{stems[i + 1]}.html">next &rarr;</a>')
-        nav = f'<nav style="font-family:sans-serif;margin:1em">{" | ".join(links)}</nav>'
-        page = out_dir / f"{stem}.html"
-        text = page.read_text(encoding="utf-8")
-        text = text.replace("<body", "<!--nav--><body", 1)
-        text = re.sub(r"(<body[^>]*>)", r"\1" + nav, text, count=1)
-        page.write_text(
-            text.replace("</body>", nav + "</body>", 1).replace("<!--nav-->", ""), "utf-8"
-        )
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python tools/run_notebooks.py [--out build | --store] [NOTEBOOK ...]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -221,9 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.store:
         print(f"Stored the outputs of {len(entries)} notebooks in their twins under {TWINS}")
         return 0
-    add_navigation(args.out, [path.stem for path, _, _ in entries])
-    index = write_index(args.out, entries, profile.name)
-    print(f"Wrote {len(entries)} notebooks and {index}")
+    print(f"Wrote {len(entries)} executed notebooks to {args.out} (make site: the course site)")
     return 0
 
 
