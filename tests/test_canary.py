@@ -49,6 +49,16 @@ def test_direct_dependencies_are_both_sections_with_extras_and_without_the_cours
     }
 
 
+def test_the_courses_own_packages_are_installed_from_their_paths() -> None:
+    pipfile = PIPFILE.replace(
+        "[dev-packages]", 'lab-settings = {path = "./jupyter-config"}\n\n[dev-packages]'
+    )
+    assert canary.local_packages(pipfile, Path("/course")) == [
+        ["--editable", "/course"],
+        ["/course/jupyter-config"],
+    ]
+
+
 def test_version_table_from_a_small_lock_and_a_fake_pip_list() -> None:
     rows = canary.version_table(
         canary.direct_dependencies(PIPFILE),

@@ -98,7 +98,7 @@ def canonical(name: str) -> str:
 def direct_dependencies(pipfile_text: str) -> dict[str, str]:
     """The packages ``Pipfile`` names, each with what ``pip install`` gets for its newest release.
 
-    The course's own package (a ``path`` entry) is left out: the canary installs it apart.
+    The course's own packages (``path`` entries) are left out: see ``local_packages``.
 
     Example:
         >>> direct_dependencies('[packages]\\ndask = {version = "==1", extras = ["complete"]}')
@@ -112,6 +112,23 @@ def direct_dependencies(pipfile_text: str) -> dict[str, str]:
                 continue
             extras = spec.get("extras", []) if isinstance(spec, dict) else []
             found[canonical(name)] = name + (f"[{','.join(extras)}]" if extras else "")
+    return found
+
+
+def local_packages(pipfile_text: str, course: Path) -> list[list[str]]:
+    """The ``pip install`` arguments for each of the course's own packages (``path`` entries).
+
+    Example:
+        >>> local_packages('[packages]\\nx = {path = ".", editable = true}', Path("/c"))
+        [['--editable', '/c']]
+    """
+    pipfile = tomllib.loads(pipfile_text)
+    found = []
+    for section in ("packages", "dev-packages"):
+        for spec in pipfile.get(section, {}).values():
+            if isinstance(spec, dict) and "path" in spec:
+                where = str((course / spec["path"]).resolve())
+                found.append(["--editable", where] if spec.get("editable") else [where])
     return found
 
 
@@ -370,8 +387,11 @@ def export_commit(repo: Path, dest: Path, commit: str = "HEAD") -> None:
         tar.extractall(dest, filter="data")
 
 
-def build_environment(venv: Path, direct: dict[str, str], logs: Path, course: Path) -> Step:
-    """A fresh ``venv`` with the newest release of every direct dependency and the course."""
+def build_environment(
+    venv: Path, direct: dict[str, str], logs: Path, local: list[list[str]]
+) -> Step:
+    """A fresh ``venv`` with the newest release of every direct dependency and the course's own
+    packages (``local``: the arguments that install each)."""
     start = time.perf_counter()
     shutil.rmtree(venv, ignore_errors=True)
     python = str(venv / "bin" / "python")
@@ -380,7 +400,7 @@ def build_environment(venv: Path, direct: dict[str, str], logs: Path, course: Pa
         ("venv", [sys.executable, "-m", "venv", str(venv)]),
         ("pip", [*pip, "install", "--quiet", "--upgrade", "pip"]),
         ("dependencies", [*pip, "install", "--upgrade", *direct.values()]),
-        ("course", [*pip, "install", "--no-deps", "--editable", str(course)]),
+        *((f"course-{n}", [*pip, "install", "--no-deps", *args]) for n, args in enumerate(local)),
     ]
     for label, command in commands:
         step = run_command("build the environment", command, logs / f"build-{label}.log")
@@ -520,7 +540,9 @@ def main(argv: list[str] | None = None) -> int:
         course = EXPORT
         export_commit(REPO_ROOT, course)
     state = course_state(args.working_tree)
-    direct = direct_dependencies((course / "Pipfile").read_text(encoding="utf-8"))
+    pipfile_text = (course / "Pipfile").read_text(encoding="utf-8")
+    direct = direct_dependencies(pipfile_text)
+    local = local_packages(pipfile_text, course)
     locked = locked_versions(json.loads((course / "Pipfile.lock").read_text(encoding="utf-8")))
     tools = pipenv_pin((course / "Makefile").read_text(encoding="utf-8"))  # the lock's tool
     locked.update(tools)
@@ -533,11 +555,14 @@ def main(argv: list[str] | None = None) -> int:
 
     def build() -> Step:
         if args.reuse and Path(python).exists():  # only the course is installed again
-            install = [python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(course)]
-            step = run_command("build the environment", install, OUT / "build-course.log")
-            step.name = "build the environment (reused, the course installed again)"
-            return step
-        return build_environment(VENV, direct, OUT, course)
+            name = "build the environment (reused, the course installed again)"
+            for n, install in enumerate(local):
+                command = [python, "-m", "pip", "install", "--quiet", "--no-deps", *install]
+                step = run_command(name, command, OUT / f"build-course-{n}.log")
+                if not step.ok:
+                    return step
+            return Step(name, True)
+        return build_environment(VENV, direct, OUT, local)
 
     def unit_tests() -> Step:
         command = [python, "-m", "pytest", *UNIT_TEST_ARGS]
