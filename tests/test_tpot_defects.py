@@ -148,8 +148,8 @@ def test_c_an_inner_classifier_passes_on_labels_when_fitting_and_probabilities_a
     inner = EstimatorTransformer(GaussianNB(), cross_val_predict_cv=5)
     fitting, predicting = inner.fit_transform(X, y).shape[1], inner.transform(X).shape[1]
     drop = (
-        "allow_inner_classifiers=False in notebook 04's searches and its section on INVALID "
-        "pipelines (inner classifiers now score)"
+        "allow_inner_classifiers=False in the searches of notebooks 04 and 04b, and their "
+        "sections on INVALID pipelines (inner classifiers now score)"
     )
     assert (fitting, predicting) == (1, 3), fixed(
         f"the column mismatch of an inner classifier ({fitting} when fitting, {predicting} after)",
@@ -169,8 +169,8 @@ def test_d_get_params_and_clone_lose_population_size_and_fit_replaces_search_spa
 ) -> None:
     X, y = iris
     drop = (
-        "notebook 04's search_settings dict (used in place of clone/get_params) and its note "
-        "that get_params() misses population_size and fit replaces search_space"
+        "notebook 04b's search_settings dict, which stands in for sklearn.base.clone and "
+        "get_params() (they lost population_size, and fit replaced search_space)"
     )
     estimator = small_search(population_size=7)
     assert "population_size" not in estimator.get_params(), fixed(
@@ -218,6 +218,6 @@ def test_e_the_light_spaces_include_inner_classifiers_by_default(space_name: str
     found = inner_classifiers(space_name, inner_predictors=None)
     assert found > 0, fixed(
         f"inner classifiers in the {space_name!r} space by default",
-        "notebook 04's count of inner classifiers in a light search and the claim that the "
-        "light spaces include them (allow_inner_classifiers=False is still needed for 'linear')",
+        "notebook 04b's section on the light search spaces and its count of their inner "
+        "classifiers (allow_inner_classifiers=False is still needed for 'linear')",
     )
