@@ -47,6 +47,7 @@ check-browser:
 
 run: $(STAMP) check-graphviz
 	$(PY) tools/run_notebooks.py --out build
+	$(PY) site/build.py --executed build --out build/site
 
 # The course site (Sphinx, myst-nb, sphinx-book-theme; built offline): the notebooks as executed
 # by `make run` (those missing or older than their source are executed first), the course map,

@@ -127,4 +127,5 @@ def test_devcontainer_has_what_the_spec_requires_and_the_courses_commands():
         f"the devcontainer runs make targets that do not exist: {container}"
     )
     # the README's commands: what a student types in the container's terminal
-    assert {"run", "test", "lab"} <= readme & targets, f"README: {sorted(readme)}"
+    assert {"env", "run", "test", "lab"} <= readme & targets, f"README: {sorted(readme)}"
+    assert container <= readme, f"the devcontainer runs what the README does not say: {container}"
