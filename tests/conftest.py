@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.util import find_spec
 from pathlib import Path
 
 import nbformat
@@ -22,6 +23,17 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"  # what students open: stored without outputs
 TWINS = REPO / "tests" / "notebooks"  # the same cells with the ci outputs nbval compares
 sys.path.insert(0, str(REPO / "tools"))  # the maintainers' tools are tested too
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; the browser tests never download one
+
+
+def require_chromium(what: str) -> None:
+    """Skip the calling module without Chromium or playwright; fail under CI, which has them."""
+    if CHROMIUM.exists() and find_spec("playwright") is not None:
+        return
+    how = "sudo apt-get install chromium; make env (brings playwright)"
+    if os.environ.get("CI"):  # CI installs them (.ci/run): a skip there would hide a failure
+        pytest.fail(f"{what}: Chromium or playwright missing ({how})", pytrace=False)
+    pytest.skip(f"needs Debian's Chromium and playwright: {how}", allow_module_level=True)
 
 
 def ipython_dir_with_start_method(folder: Path, method: str) -> Path:

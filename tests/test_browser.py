@@ -36,20 +36,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.util import find_spec
 from pathlib import Path
 
 import nbformat
 import psutil
 import pytest
-from conftest import REPO
+from conftest import CHROMIUM, REPO, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-HOW_TO_GET = "sudo apt-get install chromium; make env (brings playwright)"
-if not CHROMIUM.exists() or find_spec("playwright") is None:
-    if os.environ.get("CI"):  # CI installs them (.ci/run): a skip there would hide a failure
-        pytest.fail(f"browser test: Chromium or playwright missing ({HOW_TO_GET})", pytrace=False)
-    pytest.skip(f"needs Debian's Chromium and playwright: {HOW_TO_GET}", allow_module_level=True)
+require_chromium("browser test")
 
 from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
 

@@ -19,24 +19,17 @@ from __future__ import annotations
 import functools
 import http.server
 import importlib.util
-import os
 import threading
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import REPO, TWINS
+from conftest import CHROMIUM, REPO, TWINS, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-HOW_TO_GET = "sudo apt-get install chromium; make env (brings playwright)"
-if not CHROMIUM.exists() or find_spec("playwright") is None:
-    if os.environ.get("CI"):  # CI installs them (.ci/run): a skip there would hide a failure
-        pytest.fail(f"site test: Chromium or playwright missing ({HOW_TO_GET})", pytrace=False)
-    pytest.skip(f"needs Debian's Chromium and playwright: {HOW_TO_GET}", allow_module_level=True)
+require_chromium("site test")
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from test_browser import CHROMIUM_ARGS  # noqa: E402
