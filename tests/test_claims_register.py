@@ -27,7 +27,7 @@ GUIDE_COMMENT = re.compile(r"<!--\s*claims:\s*([^>]*?)\s*-->")
 MIN_TOTAL, MIN_PER_LESSON = 50, 3
 
 
-def stated_in_notebook(path: Path) -> dict[str, list[str]]:
+def claims_stated_in_notebook(path: Path) -> dict[str, list[str]]:
     """The claim ids each markdown cell of the notebook at ``path`` lists, by where they stand.
 
     Example (a notebook of two cells, the second stating one claim):
@@ -37,7 +37,7 @@ def stated_in_notebook(path: Path) -> dict[str, list[str]]:
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     nb = Path(folder) / "01_x.ipynb"
         ...     _ = nb.write_text(json.dumps({"cells": cells}))
-        ...     stated_in_notebook(nb)
+        ...     claims_stated_in_notebook(nb)
         {'a-b': ['01_x.ipynb cell 1']}
     """
     found: dict[str, list[str]] = {}
@@ -48,7 +48,7 @@ def stated_in_notebook(path: Path) -> dict[str, list[str]]:
     return found
 
 
-def stated_in_guide(path: Path) -> dict[str, list[str]]:
+def claims_stated_in_guide(path: Path) -> dict[str, list[str]]:
     """The claim ids the ``<!-- claims: ... -->`` comments of a Markdown guide list.
 
     Example:
@@ -56,7 +56,7 @@ def stated_in_guide(path: Path) -> dict[str, list[str]]:
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     guide = Path(folder) / "guide.md"
         ...     _ = guide.write_text("Text.\\n<!-- claims: a-b c-d -->\\n")
-        ...     stated_in_guide(guide)
+        ...     claims_stated_in_guide(guide)
         {'a-b': ['guide.md line 2'], 'c-d': ['guide.md line 2']}
     """
     found: dict[str, list[str]] = {}
@@ -67,7 +67,7 @@ def stated_in_guide(path: Path) -> dict[str, list[str]]:
     return found
 
 
-def tested_in(path: Path) -> dict[str, list[str]]:
+def claims_tested_in(path: Path) -> dict[str, list[str]]:
     """The ids of the ``pytest.mark.claim("...")`` marks in the test module at ``path``.
 
     Example:
@@ -76,7 +76,7 @@ def tested_in(path: Path) -> dict[str, list[str]]:
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     module = Path(folder) / "test_x.py"
         ...     _ = module.write_text(code)
-        ...     tested_in(module)
+        ...     claims_tested_in(module)
         {'a-b': ['test_x.py line 2']}
     """
     found: dict[str, list[str]] = {}
@@ -108,8 +108,8 @@ def merged(maps: Iterable[dict[str, list[str]]]) -> dict[str, list[str]]:
     return result
 
 
-STATED = merged([*map(stated_in_notebook, LESSONS), *map(stated_in_guide, GUIDES)])
-TESTED = merged(map(tested_in, CLAIM_TESTS))
+STATED = merged([*map(claims_stated_in_notebook, LESSONS), *map(claims_stated_in_guide, GUIDES)])
+TESTED = merged(map(claims_tested_in, CLAIM_TESTS))
 
 
 def test_every_stated_claim_has_a_test():
@@ -139,7 +139,7 @@ def test_only_markdown_cells_state_claims():
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
 def test_every_lesson_states_claims(lesson):
-    stated = stated_in_notebook(lesson)
+    stated = claims_stated_in_notebook(lesson)
     assert len(stated) >= MIN_PER_LESSON, f"{lesson.name} states {len(stated)} claims"
 
 
@@ -152,7 +152,7 @@ def test_the_checks_see_a_missing_test_and_a_missing_statement(tmp_path):
     (tmp_path / "01_x.ipynb").write_text(json.dumps({"cells": cells}), encoding="utf-8")
     test = 'import pytest\n\n@pytest.mark.claim("only-tested")\ndef test_y():\n    assert 1\n'
     (tmp_path / "test_y.py").write_text(test, encoding="utf-8")
-    stated = stated_in_notebook(tmp_path / "01_x.ipynb")
-    tested = tested_in(tmp_path / "test_y.py")
+    stated = claims_stated_in_notebook(tmp_path / "01_x.ipynb")
+    tested = claims_tested_in(tmp_path / "test_y.py")
     assert set(stated) - set(tested) == {"only-stated"}
     assert set(tested) - set(stated) == {"only-tested"}
