@@ -272,35 +272,53 @@ def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFram
 # --- Notebook 04 -------------------------------------------------------------------------
 
 
-def check_one_worker_minutes(answer: Any, all_workers: dict, one_worker: dict) -> bool:
-    """Exercise 4b.1: minutes one worker needs for the pipelines all workers finished.
+def check_equal_cost_speedup(
+    answer: Any, workers: Any, utilization_all: Any, utilization_one: Any, measured: Any
+) -> bool:
+    """Exercise 4b.1: the speed-up of all workers over one if the same pipelines cost the same.
 
-    ``all_workers`` holds ``"finished"`` and ``"per minute"``; ``one_worker`` its ``"per minute"``.
-    All workers' own minutes (their finished count over their own rate) is the plausible wrong
-    answer: it is rejected even when it lies close to the right one.
+    A run's wall time is its evaluating time over its workers times their utilization. So with
+    equal evaluating time the ratio is ``workers * utilization_all / utilization_one``. The answer
+    may be rounded to two decimals. The plausible wrong answers get their own hint: the measured
+    ratio (it also holds the runs' different costs), the number of workers, and the ratio with a
+    part left out or upside down.
 
     Example:
-        >>> check_one_worker_minutes(3.0, {"finished": 30, "per minute": 15.0},
-        ...                          {"per minute": 10.0})
-        Correct: the pipelines all workers finished, at one worker's rate.
+        >>> check_equal_cost_speedup(1.84, 2, 0.92, 1.0, 2.05)
+        Correct: 2 workers x 0.92 / 1.00 = 1.84.
         True
-        >>> check_one_worker_minutes(2.0, {"finished": 30, "per minute": 15.0},
-        ...                          {"per minute": 10.0})
-        Not yet: that is the time all workers took. Whose rate does the question ask for?
+        >>> check_equal_cost_speedup(2.05, 2, 0.92, 1.0, 2.05)
+        Not yet: that is the measured ratio. It also holds how much faster the same pipelines ran \
+in one of the runs. Which part of it depends only on the waiting?
         False
     """
     if not isinstance(answer, numbers.Real) or isinstance(answer, bool):
-        return _verdict(False, "", "put a number of minutes in minutes_1.")
-    expected = all_workers["finished"] / one_worker["per minute"]
-    own_minutes = all_workers["finished"] / all_workers["per minute"]
-    if abs(answer - own_minutes) < abs(answer - expected):
-        return _verdict(
-            False, "", "that is the time all workers took. Whose rate does the question ask for?"
-        )
+        return _verdict(False, "", "put a number in speedup_1.")
+    try:
+        n, u_all, u_one = float(workers), float(utilization_all), float(utilization_one)
+        expected = n * u_all / u_one
+        wrong = {
+            float(measured): "that is the measured ratio. It also holds how much faster the same "
+            "pipelines ran in one of the runs. Which part of it depends only on the waiting?",
+            n: "that assumes no worker ever waits. What do the two utilizations say?",
+            n * u_all: "the one worker waited too. Its utilization belongs in the answer as well.",
+            u_all / u_one: "that leaves out how many workers share the work.",
+            n * u_one / u_all: "upside down: more waiting on all workers means a smaller ratio.",
+        }
+    except (TypeError, ValueError, ZeroDivisionError):
+        return _verdict(False, "", "run the cells above first: the two runs' figures are missing.")
+    if not math.isfinite(expected):
+        return _verdict(False, "", "run the cells above first: the two runs' figures are missing.")
+    if abs(answer - expected) <= 0.005 + 1e-9:  # two decimals
+        return _verdict(True, f"{n:.0f} workers x {u_all:.2f} / {u_one:.2f} = {expected:.2f}.", "")
+    value, hint = min(wrong.items(), key=lambda item: abs(answer - item[0]))
+    if abs(answer - value) < abs(answer - expected) and abs(value - expected) > 0.005:
+        return _verdict(False, "", hint)
     return _verdict(
-        abs(answer - expected) <= 0.005 * expected,
-        "the pipelines all workers finished, at one worker's rate.",
-        "pipelines divided by pipelines per minute gives minutes. Which two numbers are they?",
+        False,
+        "",
+        "a run's wall time is its evaluating time over the workers and their utilization. "
+        "Write it for both runs, with the same evaluating time, and divide.",
     )
 
 

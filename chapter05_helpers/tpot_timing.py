@@ -202,6 +202,26 @@ def generation_starts(evaluated: pd.DataFrame) -> list[float]:
     return [float(t) for t in firsts.iloc[1:]]
 
 
+def by_generation(
+    stream: Iterable[Mapping[str, Any]], generation_starts: Sequence[float]
+) -> list[list[Mapping[str, Any]]]:
+    """The task stream's records, one list per generation, by when each started computing.
+
+    Example:
+        >>> run = [{"worker": "a", "startstops": [{"action": "compute", "start": s, "stop": s}]}
+        ...        for s in (0.0, 1.0, 5.0)]
+        >>> [len(records) for records in by_generation(run, [4.0])]
+        [2, 1]
+    """
+    bounds = sorted(generation_starts)
+    generations: list[list[Mapping[str, Any]]] = [[] for _ in range(len(bounds) + 1)]
+    for record in stream:
+        starts = [p["start"] for p in record["startstops"] if p["action"] == "compute"]
+        if starts:
+            generations[sum(1 for bound in bounds if bound <= min(starts))].append(record)
+    return generations
+
+
 def breakdown_table(searches: Mapping[str, WorkerTime]) -> pd.DataFrame:
     """The parts of each search side by side, in worker-seconds and as shares of the total.
 

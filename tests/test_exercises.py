@@ -189,30 +189,53 @@ def test_memory_predictions(capsys):
     assert "line" not in capsys.readouterr().out, "the first hint gives no method away"
 
 
-def test_one_worker_minutes(capsys):
-    all_workers, one_worker = {"finished": 42, "per minute": 21.0}, {"per minute": 12.0}
-    assert verdict(capsys, ex.check_one_worker_minutes(3.5, all_workers, one_worker)) is True
+def test_equal_cost_speedup(capsys):
+    """One demo run gave 2 workers at 0.911, 1 worker at 0.987, a measured ratio of 2.03."""
+    evidence = (2, 0.911, 0.987, 2.03)
+    right = 2 * 0.911 / 0.987  # 1.846
+    for answer in (right, round(right, 2), round(right, 3), np.float64(right)):
+        assert verdict(capsys, ex.check_equal_cost_speedup(answer, *evidence)) is True, answer
     wrong = {
-        "all workers' own minutes": 42 / 21.0,
-        "one worker's rate over all workers'": 21.0 / 12.0,
-        "pipelines times the rate": 42 * 12.0,
-        "a little off": 3.5 * 1.02,
+        "the measured ratio": 2.03,
+        "the number of workers": 2,
+        "the one worker's waits left out": 2 * 0.911,
+        "the workers left out": 0.911 / 0.987,
+        "upside down": 2 * 0.987 / 0.911,
+        "rounded to one decimal": 1.8,
+        "a little off": right * 1.01,
         "nothing yet": None,
         "a bool": True,
+        "a string": "1.85",
+        "not a number": float("nan"),
     }
     for name, answer in wrong.items():
-        result = ex.check_one_worker_minutes(answer, all_workers, one_worker)
+        result = ex.check_equal_cost_speedup(answer, *evidence)
         assert verdict(capsys, result) is False, name
 
 
-def test_one_worker_minutes_rejects_all_workers_time_when_it_lies_close(capsys):
-    """At ci one run gave 0.409 min for all workers' own time against 0.4255 min expected."""
-    all_workers, one_worker = {"finished": 18, "per minute": 44.0}, {"per minute": 42.3}
-    own = all_workers["finished"] / all_workers["per minute"]
-    right = all_workers["finished"] / one_worker["per minute"]
-    assert abs(own - right) < 0.05 * right  # inside the tolerance the checker used to allow
-    assert verdict(capsys, ex.check_one_worker_minutes(own, all_workers, one_worker)) is False
-    assert verdict(capsys, ex.check_one_worker_minutes(right, all_workers, one_worker)) is True
+def test_equal_cost_speedup_names_each_plausible_mistake(capsys):
+    evidence = (2, 0.911, 0.987, 2.03)
+    hints = {
+        2.03: "measured ratio",
+        2.0: "no worker ever waits",
+        1.82: "one worker waited too",
+        0.92: "how many workers",
+        2.17: "upside down",
+    }
+    for answer, words in hints.items():
+        ex.check_equal_cost_speedup(answer, *evidence)
+        assert words in capsys.readouterr().out, answer
+
+
+def test_equal_cost_speedup_accepts_a_right_answer_that_lies_close_to_the_measured_one(capsys):
+    """When both runs cost the same, the measured ratio is the answer, to two decimals."""
+    evidence = (2, 0.911, 0.987, 1.848)
+    assert verdict(capsys, ex.check_equal_cost_speedup(1.85, *evidence)) is True
+
+
+def test_equal_cost_speedup_never_raises_on_missing_figures(capsys):
+    for evidence in [(2, None, 0.9, 2.0), (2, 0.9, 0.0, 2.0), ("two", 0.9, 0.9, 2.0)]:
+        assert verdict(capsys, ex.check_equal_cost_speedup(1.8, *evidence)) is False
 
 
 @pytest.mark.parametrize(
@@ -225,7 +248,7 @@ def test_evaluations_in_flight(capsys, answer, ok):
 
 def test_notebook_04s_hints_before_any_answer_give_nothing_away(capsys):
     ex.check_evaluations_in_flight(None)
-    ex.check_one_worker_minutes(None, {"finished": 42, "per minute": 21.0}, {"per minute": 12.0})
+    ex.check_equal_cost_speedup(None, 2, 0.911, 0.987, 2.03)
     hints = capsys.readouterr().out
     for answer in ("4", "3.5", "workers", "per minute"):
         assert answer not in hints, hints

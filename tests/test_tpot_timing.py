@@ -11,6 +11,7 @@ import pytest
 from chapter05_helpers.tpot_timing import (
     WorkerTime,
     breakdown_table,
+    by_generation,
     compute_intervals,
     generation_starts,
     plot_search_stream,
@@ -138,3 +139,10 @@ def test_the_plot_shades_only_the_shared_gap():
     ax = plot_search_stream(stream(*tasks), "two generations", generation_starts=[6.9])
     shaded = [(p.get_x(), p.get_width()) for p in ax.patches if p.get_alpha()]
     assert shaded == [(4.0, 3.0)]
+
+
+def test_by_generation_splits_where_worker_time_does():
+    tasks = [("a", 0.0, 4.0), ("b", 0.0, 3.0), ("a", 7.0, 9.0), ("b", 7.5, 9.0)]
+    first, second = by_generation(stream(*tasks), [6.9])
+    assert [r["worker"] for r in first] == ["a", "b"] and len(second) == 2
+    assert worker_time(first).wall == 4.0
