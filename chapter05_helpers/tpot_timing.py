@@ -31,6 +31,7 @@ Example (two workers, two generations; the second starts at 10.0):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +50,8 @@ ROWS = {
 class WorkerTime:
     """Worker-seconds of a search by what the workers did, over ``wall`` seconds.
 
-    ``gaps`` holds each wait between one result and the next start on the same worker.
+    ``longest`` is the longest evaluation; ``gaps`` holds each wait between one result and the
+    next start on the same worker.
 
     Example:
         >>> parts = WorkerTime(wall=10.0, workers=2, evaluating=18.0, between_results=2.0)
@@ -64,6 +66,7 @@ class WorkerTime:
     end_of_generation: float = 0.0
     between_generations: float = 0.0
     evaluations: int = 0
+    longest: float = 0.0
     gaps: tuple[float, ...] = field(default=(), repr=False)
 
     @property
@@ -182,6 +185,7 @@ def worker_time(
         evaluations=sum(
             1 for r in records if any(p["action"] == "compute" for p in r["startstops"])
         ),
+        longest=max(e - s for spans in intervals.values() for s, e in spans),
         gaps=tuple(gaps),
     )
 
@@ -277,3 +281,30 @@ def plot_search_stream(
             1.01, 0.02, "grey: all idle,\nthe client breeds", transform=ax.transAxes, va="bottom"
         )
     return ax
+
+
+class SleepingPipeline:
+    """A stand-in for a TPOT pipeline in TPOT's own evaluation loop: evaluating it only sleeps.
+
+    TPOT's loop needs ``unique_id()``; :func:`sleep_then_score` is its evaluation.
+
+    Example:
+        >>> stand_in = SleepingPipeline("quick", 0.01)
+        >>> stand_in.unique_id(), sleep_then_score(stand_in, X=None, y=None)
+        ('quick', 1.0)
+    """
+
+    def __init__(self, name: str, seconds: float) -> None:
+        self.name, self.seconds = name, seconds
+
+    def unique_id(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"SleepingPipeline({self.name!r}, {self.seconds})"
+
+
+def sleep_then_score(pipeline: SleepingPipeline, **data: Any) -> float:
+    """Evaluate a stand-in: sleep for its seconds (one step in compiled code), then score 1.0."""
+    time.sleep(pipeline.seconds)
+    return 1.0

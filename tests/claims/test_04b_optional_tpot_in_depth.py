@@ -22,6 +22,8 @@ import pytest
 from distributed import Client, LocalCluster, get_task_stream
 from sklearn.datasets import load_digits
 
+from chapter05_helpers.tpot_timing import SleepingPipeline, sleep_then_score
+
 with warnings.catch_warnings():  # stopit, which TPOT imports, still uses pkg_resources
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     import func_timeout
@@ -83,27 +85,11 @@ def one_worker():
         yield client
 
 
-class StandIn:
-    """A stand-in pipeline for TPOT's evaluation loop: it only sleeps for ``seconds``."""
-
-    def __init__(self, name: str, seconds: float) -> None:
-        self.name, self.seconds = name, seconds
-
-    def unique_id(self) -> str:
-        return self.name
-
-
-def sleep_objective(pipeline: StandIn, **kwargs) -> float:
-    """The stand-in's evaluation: sleep, then score 1.0. ``kwargs`` takes what TPOT passes."""
-    time.sleep(pipeline.seconds)
-    return 1.0
-
-
-def evaluate(client: Client, pipelines: list[StandIn], cap_seconds: float | None):
+def evaluate(client: Client, pipelines: list[SleepingPipeline], cap_seconds: float | None):
     """TPOT's generational evaluation loop over ``pipelines``, in the order given."""
     return eval_utils.parallel_eval_objective_list(
         pipelines[::-1],  # the loop pops from the end of the list
-        [sleep_objective],
+        [sleep_then_score],
         max_eval_time_mins=None if cap_seconds is None else cap_seconds / 60,
         n_expected_columns=1,
         client=client,
@@ -206,6 +192,24 @@ def test_a_scheduler_keeps_the_settings_it_started_with():
         ):
             kept = (cluster.scheduler.worker_ttl, cluster.scheduler.allowed_failures)
     assert kept == (300.0, 3)
+
+
+@pytest.mark.claim("dask-ttl-and-allowed-failures-act-on-lost-workers")
+def test_the_two_settings_act_only_on_a_silent_or_dead_worker():
+    from distributed.scheduler import Scheduler
+
+    ttl = source_lines(Scheduler.check_worker_ttl)
+    assert "if last_seen > ttl:" in ttl, "worker-ttl: a worker silent for that long goes"
+    init = source_lines(Scheduler.__init__)
+    checks = init.index("if self.worker_ttl:")
+    assert "self.check_worker_ttl" in init[checks + 1], "worker-ttl None: the check never runs"
+    removal = source_lines(Scheduler.remove_worker)
+    lost = removal.index("if not expected:")
+    assert removal[lost + 1 : lost + 4] == [
+        "ts.suspicious += 1",
+        "ts.prefix.suspicious += 1",
+        "if ts.suspicious > self.allowed_failures:",
+    ], "allowed-failures: counted only when a worker dies while it runs the task"
 
 
 @pytest.mark.claim("tpot-keeps-one-evaluation-per-worker")
@@ -311,7 +315,9 @@ def test_only_the_first_evaluations_get_the_cap(one_worker):
     # One worker, a cap of 0.6 s, two pipelines of 0.9 s: the first stops at the cap; the
     # refill runs to its end (the client's fallback would act only after 0.75 s, at its next
     # look, 1.2 s after the submission) and gets a score.
-    _, _, _, errors = evaluate(one_worker, [StandIn("first", 0.9), StandIn("refill", 0.9)], 0.6)
+    _, _, _, errors = evaluate(
+        one_worker, [SleepingPipeline("first", 0.9), SleepingPipeline("refill", 0.9)], 0.6
+    )
     assert errors[::-1] == ["TIMEOUT", None]
 
 
@@ -337,7 +343,11 @@ def test_the_fallback_cancels_but_the_worker_runs_on_and_the_next_waits(one_work
     # One worker, a cap of 0.4 s. The first (0.5 s) stops at the cap. The long one (1.0 s) meets
     # the fallback at the client's look 0.8 s after its submission; it runs on to 1.0 s. The
     # short one (0.05 s) is sent at the fallback and starts only when the long one ends.
-    pipelines = [StandIn("first", 0.5), StandIn("long", 1.0), StandIn("short", 0.05)]
+    pipelines = [
+        SleepingPipeline("first", 0.5),
+        SleepingPipeline("long", 1.0),
+        SleepingPipeline("short", 0.05),
+    ]
     with get_task_stream(one_worker) as stream:
         _, starts, ends, errors = evaluate(one_worker, pipelines, 0.4)
     assert errors[::-1] == ["TIMEOUT", "TIMEOUT", None]
@@ -351,7 +361,9 @@ def test_the_fallback_cancels_but_the_worker_runs_on_and_the_next_waits(one_work
 @pytest.mark.claim("tpot-no-cap-raises-at-first-refill")
 def test_max_eval_time_none_raises_type_error_at_the_first_refill(one_worker):
     with pytest.raises(TypeError, match="NoneType"):
-        evaluate(one_worker, [StandIn("first", 0.01), StandIn("refill", 0.01)], None)
+        evaluate(
+            one_worker, [SleepingPipeline("first", 0.01), SleepingPipeline("refill", 0.01)], None
+        )
 
 
 @pytest.mark.claim("tpot-steady-state-caps-every-evaluation")
