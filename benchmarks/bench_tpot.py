@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -38,9 +39,98 @@ KINDS = ["first-generation", "generational", "steady-state"]
 
 
 def cases(n_cores: int) -> list[str]:
-    """Every case name, ``<kind>-<workers>``: one worker, then all of them."""
+    """Every case name, ``<kind>-<workers>``: one worker, then all of them; then the dispatch.
+
+    Example:
+        >>> cases(2)[:2], cases(2)[-1]
+        (['first-generation-1', 'first-generation-2'], 'dispatch-stand-in')
+    """
     counts = [1, n_cores] if n_cores > 1 else [1]
-    return [f"{kind}-{n}" for kind in KINDS for n in counts]
+    return [f"{kind}-{n}" for kind in KINDS for n in counts] + [
+        "dispatch-real",
+        "dispatch-stand-in",
+    ]
+
+
+def pipeline_text(individual: object) -> str:
+    """A pipeline as text, without the memory addresses its functions print with.
+
+    Example:
+        >>> class Pipeline:
+        ...     def __repr__(self):
+        ...         return "Agglomeration(pooling_func=<function max at 0x7efe095ffe70>)"
+        >>> class Individual:
+        ...     def export_pipeline(self):
+        ...         return Pipeline()
+        >>> pipeline_text(Individual())
+        'Agglomeration(pooling_func=<function max>)'
+    """
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(individual.export_pipeline()))
+
+
+def time_the_client(evolver: type, record: dict) -> None:
+    """Record the client's CPU seconds and wall seconds inside ``evolver.optimize``: the search."""
+    import psutil
+
+    original = evolver.optimize
+
+    def optimize(self, *args, **kwargs):
+        before, start = psutil.Process().cpu_times(), time.perf_counter()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            after = psutil.Process().cpu_times()
+            record["client_cpu"] = after.user - before.user + after.system - before.system
+            record["search_seconds"] = time.perf_counter() - start
+
+    evolver.optimize = optimize
+
+
+def dispatch_gaps(real: bool) -> dict:
+    """TPOT's generational loop on one worker, 12 pipelines that only sleep 0.5 s: the gaps.
+
+    ``real``: TPOT's own pipelines drawn from the demo search space (the evaluation ignores
+    them), else the course's stand-ins, which carry nothing.
+    """
+    import logging
+
+    from chapter05_helpers.tpot_support import silence_tpot_warnings
+
+    silence_tpot_warnings()
+    import numpy as np
+    from dask.distributed import Client, LocalCluster, get_task_stream
+    from tpot.config.template_search_spaces import get_template_search_spaces
+    from tpot.utils.eval_utils import parallel_eval_objective_list
+
+    from chapter05_helpers.tpot_timing import SleepingPipeline, sleep_then_score, worker_time
+
+    if real:
+        space = get_template_search_spaces(
+            "linear", inner_predictors=False, n_classes=10, n_samples=898, n_features=64
+        )
+        rng = np.random.default_rng(42)
+        pipelines = [space.generate(rng) for _ in range(12)]
+        for pipeline in pipelines:
+            pipeline.seconds = 0.5
+    else:
+        pipelines = [SleepingPipeline(str(i), 0.5) for i in range(12)]
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
+        ) as cluster,
+        Client(cluster) as client,
+        get_task_stream(client) as stream,
+    ):
+        parallel_eval_objective_list(
+            pipelines, [sleep_then_score], max_eval_time_mins=1, n_expected_columns=1, client=client
+        )
+    gaps = worker_time(stream.data).gaps
+    return {
+        "case": f"dispatch-{'real' if real else 'stand-in'}",
+        "kind": "dispatch",
+        "median_gap": statistics.median(gaps),
+        "gaps": list(gaps),
+    }
 
 
 def run_case(case: str, profile_name: str, budget_mins: float) -> dict:
@@ -55,15 +145,19 @@ def run_case(case: str, profile_name: str, budget_mins: float) -> dict:
     from sklearn.model_selection import train_test_split
     from tpot import TPOTClassifier
     from tpot.config.template_search_spaces import get_template_search_spaces
+    from tpot.evolvers import BaseEvolver, SteadyStateEvolver
     from tpot.tpot_estimator.steady_state_estimator import TPOTEstimatorSteadyState
 
     from chapter05_helpers.profiles import get_profile
     from chapter05_helpers.tpot_timing import generation_starts, worker_time
 
+    if case.startswith("dispatch-"):
+        return dispatch_gaps(real=case == "dispatch-real")
     profile = get_profile(profile_name)
     kind, workers = case.rsplit("-", 1)
+    record: dict = {}
     digits = load_digits()
-    X_train, _, y_train, _ = train_test_split(
+    X_train, X_test, y_train, y_test = train_test_split(
         digits.data, digits.target, test_size=0.5, random_state=42
     )
     space = get_template_search_spaces(
@@ -96,6 +190,7 @@ def run_case(case: str, profile_name: str, budget_mins: float) -> dict:
         Client(cluster) as client,
     ):
         client.run(silence_tpot_warnings)
+        time_the_client(SteadyStateEvolver if kind == "steady-state" else BaseEvolver, record)
         if kind == "first-generation":
             search = TPOTClassifier(**common, generations=1, max_time_mins=None, client=client)
         elif kind == "generational":
@@ -118,7 +213,7 @@ def run_case(case: str, profile_name: str, budget_mins: float) -> dict:
     starts = generation_starts(table) if kind == "generational" else []
     parts = worker_time(stream.data, generation_starts=starts)
     finished = table["accuracy_score"].notna() | table["Eval Error"].notna()
-    pipelines = sorted(table["Individual"].map(lambda i: repr(i.export_pipeline())))
+    pipelines = sorted(table["Individual"].map(pipeline_text))
     return {
         "case": case,
         "kind": kind,
@@ -135,6 +230,11 @@ def run_case(case: str, profile_name: str, budget_mins: float) -> dict:
         "median_gap": statistics.median(parts.gaps) if parts.gaps else 0.0,
         "pipelines": hashlib.sha1("\n".join(pipelines).encode()).hexdigest()[:12],
         "close_seconds": close_seconds,
+        "mean_evaluation": parts.evaluating / max(parts.evaluations, 1),
+        "longest": parts.longest,
+        "best_cv_accuracy": float(table["accuracy_score"].max()),
+        "test_accuracy": float(search.fitted_pipeline_.score(X_test, y_test)),
+        **record,
     }
 
 
@@ -161,9 +261,10 @@ def table(runs: list[dict]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     order = {kind: i for i, kind in enumerate(KINDS)}
-    keys = sorted({(r["kind"], r["workers"]) for r in runs}, key=lambda k: (order[k[0]], k[1]))
+    searches = [r for r in runs if r["kind"] in order]
+    keys = sorted({(r["kind"], r["workers"]) for r in searches}, key=lambda k: (order[k[0]], k[1]))
     for kind, workers in keys:
-        mine = [r for r in runs if (r["kind"], r["workers"]) == (kind, workers)]
+        mine = [r for r in searches if (r["kind"], r["workers"]) == (kind, workers)]
 
         def share(name: str, mine: list[dict] = mine) -> list[float]:
             return [r[name] / (r["wall"] * r["workers"]) for r in mine]
@@ -201,6 +302,33 @@ def first_generation_ratios(runs: list[dict]) -> str:
     )
 
 
+def details(runs: list[dict]) -> str:
+    """Per case: the mean evaluation, the median gap, the client's CPU per evaluation, accuracy."""
+    lines = [
+        "| search | workers | mean evaluation (s) | median wait between a result and the next "
+        "start (s) | client CPU per evaluation (s) | test accuracy |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    searches = [r for r in runs if r["kind"] in order and "client_cpu" in r]
+    keys = sorted({(r["kind"], r["workers"]) for r in searches}, key=lambda k: (order[k[0]], k[1]))
+    for kind, workers in keys:
+        mine = [r for r in searches if (r["kind"], r["workers"]) == (kind, workers)]
+        lines.append(
+            f"| {kind} | {workers} | {spread([r['mean_evaluation'] for r in mine], 2)} | "
+            f"{spread([r['median_gap'] for r in mine], 2)} | "
+            f"{spread([r['client_cpu'] / r['evaluations'] for r in mine], 2)} | "
+            f"{spread([r['test_accuracy'] for r in mine], 3)} |"
+        )
+    for case in ("dispatch-real", "dispatch-stand-in"):
+        gaps = [r["median_gap"] for r in runs if r["case"] == case]
+        if gaps:
+            lines.append(
+                f"\n{case}: median wait between a result and the next start {spread(gaps, 3)} s"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="demo")
@@ -236,11 +364,14 @@ def main() -> None:
                 run["error_logs"] = sum(" - ERROR - " in line for line in done.stderr.splitlines())
                 run["budget_mins"] = budget
                 runs.append(run)
-                print(
-                    f"{case}: {run['evaluations']} evaluations in {run['wall']:.1f} s, "
-                    f"closed in {run['close_seconds']:.1f} s, {run['error_logs']} error logs",
-                    flush=True,
-                )
+                if run["kind"] == "dispatch":
+                    print(f"{case}: median gap {run['median_gap']:.3f} s", flush=True)
+                else:
+                    print(
+                        f"{case}: {run['evaluations']} evaluations in {run['wall']:.1f} s, "
+                        f"closed in {run['close_seconds']:.1f} s, {run['error_logs']} error logs",
+                        flush=True,
+                    )
                 if args.results:
                     args.results.parent.mkdir(parents=True, exist_ok=True)
                     with args.results.open("a") as f:
@@ -249,11 +380,13 @@ def main() -> None:
         f"\nMachine: {os.cpu_count()} CPUs ({dask.system.CPU_COUNT} usable), Python "
         f"{platform.python_version()}; profile {profile.name}: search space "
         f"{profile.tpot_search_space}, population {profile.tpot_population_size}, "
-        f"cv={profile.tpot_cv}, budget {sorted({r.get('budget_mins') for r in runs})} min\n"
+        f"cv={profile.tpot_cv}, budget {sorted({r['budget_mins'] for r in runs})} min\n"
     )
     print(table(runs))
     print()
     print(first_generation_ratios(runs))
+    print()
+    print(details(runs))
 
 
 if __name__ == "__main__":
