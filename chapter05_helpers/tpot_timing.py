@@ -308,3 +308,28 @@ def sleep_then_score(pipeline: SleepingPipeline, **data: Any) -> float:
     """Evaluate a stand-in: sleep for its seconds (one step in compiled code), then score 1.0."""
     time.sleep(pipeline.seconds)
     return 1.0
+
+
+def _executing(dask_worker: Any) -> int:
+    """Tasks occupying a worker's threads, cancelled ones included."""
+    return dask_worker.state.executing_count
+
+
+def wait_until_idle(client: Any, timeout: float = 600.0, poll: float = 0.2) -> float:
+    """Wait until no worker runs a task, cancelled ones included; return the seconds waited.
+
+    A search that stops cancels the evaluations still running, but each runs on to its end in
+    its worker. Call this before timing the next search on the same cluster.
+
+    Example (a one-thread worker in this process, a cancelled task of 0.5 s)::
+
+        future = client.submit(time.sleep, 0.5)
+        future.cancel()
+        wait_until_idle(client)  # about 0.5
+    """
+    start = time.perf_counter()
+    while any(client.run(_executing).values()):
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError(f"the workers still run tasks after {timeout:.0f} s")
+        time.sleep(poll)
+    return time.perf_counter() - start

@@ -15,6 +15,7 @@ from chapter05_helpers.tpot_timing import (
     compute_intervals,
     generation_starts,
     plot_search_stream,
+    wait_until_idle,
     worker_time,
 )
 
@@ -146,3 +147,26 @@ def test_by_generation_splits_where_worker_time_does():
     first, second = by_generation(stream(*tasks), [6.9])
     assert [r["worker"] for r in first] == ["a", "b"] and len(second) == 2
     assert worker_time(first).wall == 4.0
+
+
+def test_wait_until_idle_waits_for_a_cancelled_task():
+    import logging
+    import time
+
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        assert wait_until_idle(client) < 0.5
+        future = client.submit(time.sleep, 0.8, pure=False)
+        time.sleep(0.2)  # running
+        future.cancel()
+        assert 0.3 < wait_until_idle(client, poll=0.05) < 2.0

@@ -273,6 +273,21 @@ def test_the_steady_state_loop_counts_the_workers_of_client_cluster():
     assert "self.max_queue_size = len(self._client.cluster.workers)" in loop
 
 
+@pytest.mark.claim("dask-cancel-does-not-stop-a-running-task")
+def test_a_cancelled_task_runs_on_in_its_worker(one_worker):
+    worker = next(iter(one_worker.cluster.workers.values()))
+    future = one_worker.submit(time.sleep, 0.6, pure=False)
+    while worker.state.executing_count == 0:
+        time.sleep(0.01)
+    future.cancel()
+    time.sleep(0.2)
+    assert future.cancelled() and worker.state.executing_count == 1, "cancelled, still running"
+    deadline = time.perf_counter() + 3
+    while worker.state.executing_count and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    assert worker.state.executing_count == 0, "it ran on to its end"
+
+
 @pytest.mark.claim("tpot-stopping-cancels-running-evaluations")
 def test_a_search_that_stops_cancels_what_is_still_running():
     steady = source_lines(steady_state_evolver.SteadyStateEvolver.optimize)
