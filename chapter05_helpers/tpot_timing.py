@@ -80,6 +80,20 @@ class WorkerTime:
         capacity = self.wall * self.workers
         return self.evaluating / capacity if capacity > 0 else float("nan")
 
+    def summary(self) -> str:
+        """One line: evaluations, wall time, utilization, the mean and the longest evaluation.
+
+        Example:
+            >>> parts = WorkerTime(wall=10.0, workers=2, evaluating=18.0, evaluations=6, longest=5)
+            >>> parts.summary()
+            '6 pipelines in 10.0 s, utilization 90.0%, mean evaluation 3.0 s, longest 5.0 s'
+        """
+        mean = self.evaluating / self.evaluations if self.evaluations else float("nan")
+        return (
+            f"{self.evaluations} pipelines in {self.wall:.1f} s, utilization "
+            f"{self.utilization:.1%}, mean evaluation {mean:.1f} s, longest {self.longest:.1f} s"
+        )
+
     def as_row(self) -> dict[str, float]:
         """The parts as shares of the wall time times the workers, utilization first.
 
