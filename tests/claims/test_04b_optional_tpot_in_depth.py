@@ -318,6 +318,9 @@ def test_a_timed_out_call_returns_while_its_compiled_step_runs_on():
     threads[0].join(2.0)
     assert time.perf_counter() - start >= 0.5, "the compiled step ran to its end"
     assert not after_the_step.is_set(), "stopped between two Python steps"
+    import sklearn.svm._libsvm as libsvm  # a support vector machine fits in compiled code
+
+    assert libsvm.__file__.endswith((".so", ".pyd"))
 
 
 @pytest.mark.claim("tpot-cap-reaches-first-evaluations-only")
