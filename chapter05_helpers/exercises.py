@@ -321,6 +321,9 @@ def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFram
     answers = {"pandas": _mib(pandas_mib), "dask": _mib(dask_mib)}
     if None in answers.values():
         return _verdict(False, "", "give two numbers, in MiB: pandas_mib and dask_mib.")
+    counts = curves["way"].value_counts() if isinstance(curves, pd.DataFrame) else {}
+    if counts.get("pandas", 0) < 2 or counts.get("dask", 0) < 2:
+        return _verdict(False, "", "run the cell that measures both ways first: curves is short.")
     ranges = memory_prediction_ranges(curves)
     now_mb = float(curves["disk_mb"].max())
     lines = fit_lines(curves, "needed_mib")

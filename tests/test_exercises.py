@@ -234,6 +234,8 @@ def test_memory_predictions(capsys):
         assert word in out, (name, out)
     ex.check_memory_predictions(None, None, curves)
     assert "line" not in capsys.readouterr().out, "the first hint gives no method away"
+    for short in (curves.iloc[:2], curves.iloc[0:0], None):  # the measuring cell not run
+        assert verdict(capsys, ex.check_memory_predictions(1265, 231, short)) is False
 
 
 def test_memory_predictions_follow_a_dask_need_still_rising(capsys):
