@@ -257,7 +257,7 @@ def test_n_jobs_minus_one_gives_a_cluster_of_no_workers_and_scatter_times_out():
 
 
 @pytest.mark.claim("tpot-verbose-replaces-verbosity")
-def test_verbose_is_the_setting_and_zero_prints_nothing(digits, capsys):
+def test_verbose_is_the_setting_and_zero_prints_nothing():
     parameters = inspect.signature(TPOTClassifier).parameters
     assert "verbose" in parameters and "verbosity" not in parameters
     doc = TPOTClassifier.__init__.__doc__
