@@ -402,9 +402,10 @@ def check_one_worker_minutes(answer: Any, all_workers: dict, one_worker: dict) -
 
 
 def check_evaluations_in_flight(answer: Any) -> bool:
-    """Exercise 4.1: evaluations TPOT 1.1 keeps in flight under plain ``Client()`` on 8 cores.
+    """Exercise 4.1: evaluations TPOT 1.1 keeps in flight under plain ``Client()`` on 8 CPUs.
 
-    Dask starts 4 workers of 2 threads there; TPOT counts workers.
+    Dask starts 4 workers of 2 threads there; TPOT counts workers. A whole number written as a
+    float (``4.0``) counts as that number.
 
     Example:
         >>> check_evaluations_in_flight(4)
@@ -414,12 +415,13 @@ def check_evaluations_in_flight(answer: Any) -> bool:
         Not yet: that counts threads. What does TPOT's line count?
         False
     """
-    if not isinstance(answer, numbers.Integral) or isinstance(answer, bool):
+    is_number = isinstance(answer, numbers.Real) and not isinstance(answer, bool)
+    if not is_number or not math.isfinite(answer) or answer != int(answer):
         return _verdict(False, "", "put a whole number in answer_1.")
     if answer == 8:
         return _verdict(False, "", "that counts threads. What does TPOT's line count?")
     return _verdict(
         answer == 4,
         "one per worker, whatever the threads.",
-        "how many workers does Client() start on 8 cores? Dask's choice is not 1 or 8.",
+        "how many workers does Client() start on 8 CPUs? Dask's choice is not 1 or 8.",
     )

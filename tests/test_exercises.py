@@ -282,7 +282,21 @@ def test_one_worker_minutes_rejects_all_workers_time_when_it_lies_close(capsys):
 
 @pytest.mark.parametrize(
     ("answer", "ok"),
-    [(4, True), (8, False), (2, False), (1, False), (4.0, False), (None, False), ("4", False)],
+    [
+        (4, True),
+        (4.0, True),  # the same whole number, written as a float
+        (np.int64(4), True),
+        (8, False),  # threads, not workers
+        (8.0, False),
+        (2, False),  # threads per worker
+        (1, False),
+        (16, False),
+        (4.5, False),
+        (float("nan"), False),
+        (True, False),
+        (None, False),
+        ("4", False),
+    ],
 )
 def test_evaluations_in_flight(capsys, answer, ok):
     assert verdict(capsys, ex.check_evaluations_in_flight(answer)) is ok
