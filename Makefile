@@ -75,8 +75,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks --LabApp.default_url=/lab/workspaces/instructor
 
 lint: $(STAMP)
-	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks docs binder
-	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks docs binder
+	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder
+	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder
 
 clean:
 	rm -rf build .pytest_cache

@@ -66,6 +66,7 @@ exclude_patterns = [
     ".*",
     "build",
     "data",
+    "notebooks/data",
     "notebooks/zh_CN",
     "tests",
     "**.ipynb_checkpoints",
@@ -76,7 +77,7 @@ nb_execution_mode = "cache"
 nb_execution_cache_path = str(REPO / "build" / ".jupyter_cache" / PROFILE)
 nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True  # ... and the log shows the cell and its traceback
-nb_execution_timeout = 900  # seconds a cell may take
+nb_execution_timeout = 1800  # seconds a cell may take (the book size's TPOT search takes 600)
 nb_ipywidgets_js = {}  # no widgets in the course: no script from outside
 nb_merge_streams = True  # one block for a cell's printed lines, as in JupyterLab
 myst_enable_extensions = ["colon_fence"]
@@ -90,7 +91,8 @@ gettext_compact = False
 
 html_theme = "sphinx_book_theme"
 templates_path = ["_templates"]
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["course.css"]  # the language link beside the buttons
 html_last_updated_fmt = None
 html_copy_source = True
 html_context = {"default_mode": "auto"}  # light or dark, as the reader's system is

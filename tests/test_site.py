@@ -353,3 +353,14 @@ def test_links_to_course_files_go_to_the_repository(site):
     """A notebook's link to a course file that is not a page opens it in the repository."""
     page = site["root"] / "notebooks" / "02b_optional_memory_and_clusters.html"
     assert f"{REPOSITORY_URL}/blob/main/benchmarks/README.md" in hrefs_of(page)
+
+
+def test_chinese_search_gets_jieba_when_warnings_are_errors():
+    """jieba imports pkg_resources, which warns that it is deprecated. docs/conf.py imports jieba
+    quietly first, so Sphinx's Chinese search still segments words when warnings are errors."""
+    code = "import runpy; runpy.run_path('docs/conf.py'); import sphinx.search.zh as zh\n"
+    code += "assert zh.JIEBA_DEFAULT_DICT, 'no jieba: Chinese words are not indexed'"
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
