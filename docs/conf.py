@@ -135,8 +135,8 @@ def remember_builder(app) -> None:
 class Screenshot(SphinxDirective):
     """A figure of ``build/screenshots/<name>``, or nothing while the file is missing.
 
-    The caption is the directive's content. Catalogs always receive it, whether the file exists
-    or not, so a fresh extraction does not depend on which screenshots this machine holds.
+    The caption is the directive's content. The catalogs always get it as one paragraph, so a
+    fresh extraction does not depend on which screenshots this machine holds.
     Example (in Markdown)::
 
         ```{screenshot} dashboard-status-during-fit.png
@@ -148,14 +148,13 @@ class Screenshot(SphinxDirective):
     has_content = True
 
     def run(self) -> list[nodes.Node]:
-        caption = "\n".join(self.content)
-        if (SCREENSHOTS / self.arguments[0]).is_file():
-            uri = "/" + (SCREENSHOTS / self.arguments[0]).relative_to(REPO).as_posix()
-            figure = f"```{{figure}} {uri}\n:alt: {caption}\n\n{caption}\n```"
-            return self.parse_text_to_nodes(figure)
+        caption = " ".join(line.strip() for line in self.content)  # one line: alt text too
         if BUILDER["name"] == "gettext":
             return self.parse_text_to_nodes(caption)
-        return []
+        if not (SCREENSHOTS / self.arguments[0]).is_file():
+            return []
+        uri = "/" + (SCREENSHOTS / self.arguments[0]).relative_to(REPO).as_posix()
+        return self.parse_text_to_nodes(f"```{{figure}} {uri}\n:alt: {caption}\n\n{caption}\n```")
 
 
 def link_files_to_repository(app, doctree: nodes.document) -> None:
