@@ -214,9 +214,16 @@ def serve_chinese_notebooks(app, exception: Exception | None) -> None:
             log.info("no Chinese notebook %s: its download button gives the English one", chinese)
 
 
+def chinese_search_stemmer(app, config) -> None:
+    """On the Chinese site, define the stemmer Sphinx 9.0's search names but lacks."""
+    if config.language == "zh_CN":
+        app.add_js_file("chinese-search.js")  # before language_data.js, which needs it
+
+
 def setup(app) -> dict:
     """The course's additions: screenshots, links to course files, Chinese downloads."""
     app.connect("builder-inited", remember_builder)
+    app.connect("config-inited", chinese_search_stemmer)
     app.add_directive("screenshot", Screenshot)
     app.connect("doctree-read", link_files_to_repository, priority=400)  # before downloads
     app.connect("builder-inited", outputs_beside_doctrees, priority=600)  # after myst-nb's
