@@ -58,6 +58,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 HIDDEN = '<details class="admonition hide above-input">'  # myst-nb's toggle for tag hide-input
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LANGUAGES = {"en": "", "zh_CN": "zh_CN/"}  # each site's folder inside the served one
+# Sphinx's searchtools.js has listed every result (or none): it writes its summary last.
+SEARCH_DONE = "() => document.querySelector('#search-results .search-summary')?.innerText"
 
 pytestmark = pytest.mark.browser
 
@@ -264,7 +266,7 @@ def test_every_page_loads_offline_and_links_resolve(site, browser, language):
 def found_by_search(page: Page, origin: str, folder: str, word: str) -> list[str]:
     """The pages the site's search page lists for ``word`` (relative to the site's root)."""
     open_page(page, f"{origin}/{folder}search.html?q={word}", until="networkidle")
-    page.locator("#search-results li").first.wait_for(timeout=15_000)
+    page.wait_for_function(SEARCH_DONE, timeout=15_000)
     return page.eval_on_selector_all(
         "#search-results li a", "els => els.map(a => a.getAttribute('href'))"
     )
