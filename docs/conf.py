@@ -214,6 +214,22 @@ def serve_chinese_notebooks(app, exception: Exception | None) -> None:
             log.info("no Chinese notebook %s: its download button gives the English one", chinese)
 
 
+def launch_chinese_notebooks(app, pagename: str, templatename, context: dict, doctree) -> None:
+    """On the Chinese site, the launch buttons (Binder, JupyterHub) open the Chinese notebook.
+
+    sphinx-book-theme makes them for ``notebooks/<name>.ipynb``; where ``notebooks/zh_CN/``
+    holds the page's Chinese notebook, they open that one instead.
+    """
+    name = pagename.removeprefix("notebooks/")
+    if app.config.language != "zh_CN" or not (CHINESE_NOTEBOOKS / f"{name}.ipynb").is_file():
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            for button in group["buttons"]:
+                english, chinese = f"/{pagename}.ipynb", f"/notebooks/zh_CN/{name}.ipynb"
+                button["url"] = button["url"].replace(english, chinese)
+
+
 def chinese_search_stemmer(app, config) -> None:
     """On the Chinese site, define the stemmer Sphinx 9.0's search names but lacks."""
     if config.language == "zh_CN":
@@ -221,11 +237,12 @@ def chinese_search_stemmer(app, config) -> None:
 
 
 def setup(app) -> dict:
-    """The course's additions: screenshots, links to course files, Chinese downloads."""
+    """The course's additions: screenshots, links to course files, Chinese notebooks."""
     app.connect("builder-inited", remember_builder)
     app.connect("config-inited", chinese_search_stemmer)
     app.add_directive("screenshot", Screenshot)
     app.connect("doctree-read", link_files_to_repository, priority=400)  # before downloads
     app.connect("builder-inited", outputs_beside_doctrees, priority=600)  # after myst-nb's
     app.connect("build-finished", serve_chinese_notebooks)
+    app.connect("html-page-context", launch_chinese_notebooks, priority=600)  # after the theme's
     return {"parallel_read_safe": True}

@@ -13,8 +13,9 @@ Chromium, driven by Playwright, checks that
   each on its lesson's page;
 - a hidden solution is hidden until its toggle is clicked.
 
-Without a browser it checks the built files: launch buttons, the next lesson, the course map, the
-Chinese download button serving the Chinese notebook, links to course files that are not pages.
+From the built files it checks the launch buttons and the next lesson on each lesson page, the
+course map, the screenshots, links to course files that are not pages, and, on the Chinese site,
+that the launch and download buttons give the Chinese notebook (``notebooks/zh_CN/``).
 Without /usr/bin/chromium or the playwright package the module skips (in CI it fails).
 """
 
@@ -308,7 +309,7 @@ def test_lesson_pages_launch_their_notebook_and_lead_to_the_next(site, language)
     site_root = site["root"] / LANGUAGES[language]
     stems = [Path(n).stem for n in lesson_names()]
     for position, stem in enumerate(stems):
-        path = f"notebooks/{stem}.ipynb"
+        path = f"notebooks/{LANGUAGES[language]}{stem}.ipynb"  # the Chinese one on that site
         links = hrefs_of(site_root / "notebooks" / f"{stem}.html")
         binder = [u for u in links if "/v2/gh/" in u and u.endswith(f"urlpath=lab/tree/{path}")]
         hub = [u for u in links if "/hub/user-redirect/git-pull?" in u and f"{path}&" in u]
