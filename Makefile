@@ -16,8 +16,8 @@ export CHAPTER05_PROFILE
 .PHONY: help env run site test lab lint outputs canary check-graphviz check-browser clean clean-env
 
 help:
-	@echo "make run    execute every notebook headless into build/ (profile: $(CHAPTER05_PROFILE))"
-	@echo "make site   the course site in build/site/ (open build/site/index.html), from make run's notebooks"
+	@echo "make run    execute every notebook headless (profile: $(CHAPTER05_PROFILE)), then make site"
+	@echo "make site   the course site in English and Chinese: build/site/index.html, build/site/zh_CN/"
 	@echo "make test   unit tests + nbval over every notebook's twin at the ci profile"
 	@echo "make lab    open JupyterLab on notebooks/"
 	@echo "make lint   ruff over the package, tests and notebooks"
@@ -45,15 +45,20 @@ check-graphviz:
 check-browser:
 	@$(PYTHON) tools/system_programs.py chromium
 
+# `make run`: every notebook executed afresh at $(CHAPTER05_PROFILE), then both sites.
 run: $(STAMP) check-graphviz
-	$(PY) tools/run_notebooks.py --out build
-	$(PY) site/build.py --executed build --out build/site
+	rm -rf build/.jupyter_cache/$(CHAPTER05_PROFILE)
+	@$(MAKE) --no-print-directory site
 
-# The course site (Sphinx, myst-nb, sphinx-book-theme; built offline): the notebooks as executed
-# by `make run` (those missing or older than their source are executed first), the course map,
-# the instructors' guide and the dashboard screenshots. Open build/site/index.html.
+# The course site (Sphinx with docs/conf.py over the repository; myst-nb, sphinx-book-theme;
+# built offline), in English in build/site/ and in Chinese in build/site/zh_CN/. myst-nb executes
+# each notebook in its own folder at $(CHAPTER05_PROFILE) and keeps its outputs in
+# build/.jupyter_cache/$(CHAPTER05_PROFILE)/: a notebook runs again only when its code changed,
+# and the Chinese site reuses the outputs. Open build/site/index.html.
+SPHINX = $(PY) -m sphinx -b html -c docs -E -W --keep-going
 site: $(STAMP) check-graphviz
-	$(PY) site/build.py --executed build --out build/site
+	$(SPHINX) -d build/doctrees/en . build/site
+	$(SPHINX) -d build/doctrees/zh_CN -D language=zh_CN . build/site/zh_CN
 
 test: $(STAMP) check-graphviz check-browser
 	CHAPTER05_PROFILE=ci $(PY) -m pytest
@@ -70,8 +75,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks --LabApp.default_url=/lab/workspaces/instructor
 
 lint: $(STAMP)
-	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks site binder
-	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks site binder
+	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder
+	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder
 
 clean:
 	rm -rf build .pytest_cache

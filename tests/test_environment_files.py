@@ -122,3 +122,17 @@ def test_the_courses_lab_settings_are_installed_in_the_environment():
     assert "./jupyter-config" in pip  # conda users get the same settings
     pipfile = tomllib.loads((REPO / "Pipfile").read_text())
     assert pipfile["packages"]["chapter05-lab-settings"] == {"path": "./jupyter-config"}
+
+
+def test_jupyterlab_offers_its_interface_in_chinese():
+    """The Chinese language pack is installed, and JupyterLab lists it where the guides say:
+    Settings > Language > Chinese (Simplified, China). It translates the Dask sidebar too."""
+    from jupyterlab_server.translation_utils import get_language_pack, get_language_packs
+
+    packs, problems = get_language_packs()  # what JupyterLab's /lab/api/translations answers
+    assert problems == "", problems
+    assert packs.get("zh_CN", {}).get("displayName") == "Chinese (Simplified, China)", packs
+    data, problems = get_language_pack("zh_CN")
+    assert problems == "", problems
+    assert data["jupyterlab"]["menu\x04Language"] == ["语言"]  # the Settings > Language menu
+    assert "dask_labextension" in data

@@ -9,7 +9,15 @@ from conftest import REPO
 RUFF = Path(sys.executable).with_name("ruff")
 TARGETS = [
     p
-    for p in ("chapter05_helpers", "tests", "tools", "benchmarks", "notebooks", "site", "binder")
+    for p in (
+        "chapter05_helpers",
+        "tests",
+        "tools",
+        "benchmarks",
+        "notebooks",
+        "docs/conf.py",
+        "binder",
+    )
     if (REPO / p).exists()
 ]
 
