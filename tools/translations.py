@@ -720,7 +720,8 @@ def _short(text: str, length: int = 70) -> str:
 
 
 def markup(text: str) -> list[str]:
-    """The markup a translation must keep: code spans, link targets, images, roles, math.
+    """The markup a translation must keep: code spans, link targets, images, roles, math, bold
+    and italics (as parsed: ``**粗体：**后文`` is not bold, ``**粗体**：后文`` is).
 
     Sorted, so that the order may change with the language.
 
@@ -734,6 +735,8 @@ def markup(text: str) -> list[str]:
         for token in tokens or []:
             if token.type == "code_inline":
                 found.append(f"code `{token.content}`")
+            elif token.type in ("strong_open", "em_open"):  # "**加粗：**文字" is no bold
+                found.append("bold **...**" if token.type == "strong_open" else "italic *...*")
             elif token.type == "link_open":
                 found.append(f"link {token.attrGet('href')}")
             elif token.type == "image":
