@@ -45,6 +45,7 @@ from translations import (
     stale_cells,
     term_problems,
     translate_markdown,
+    wrapping_problems,
     write_catalog,
 )
 
@@ -199,6 +200,7 @@ def test_terms_whole_words_plurals_longest_first_and_exemptions(tmp_path: Path) 
             30002,
         ),
         ("A networker.", "一个网民。", 40002),  # not a whole word
+        ("The book *Worker Bees*.", "《*Worker Bees*》一书。", 50002),  # kept in English
     )
     assert term_problems(path, terms) == [
         "notebook 05_x, cell 1, line 1: 'worker' is 工作进程 (glossary): 'Two workers.'"
@@ -323,6 +325,11 @@ def test_admonitions_are_translated_inside_their_fence() -> None:
 
 # ----------------------------------------------------------------------------------------------
 # The helpers' messages in Chinese
+
+
+def test_the_helpers_messages_can_be_extracted() -> None:
+    problems = wrapping_problems()
+    assert not problems, "\n".join(problems)
 
 
 def test_the_helpers_catalog_keeps_its_fields() -> None:

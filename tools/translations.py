@@ -847,8 +847,9 @@ def prose(text: str) -> str:
 def term_problems(path: Path, terms: list[Term], exempt: Callable[[str], bool] = lambda _: False):
     """Translated entries whose English uses a glossary term and whose Chinese lacks its term.
 
-    The longest term wins (``task graph`` before ``task``). A translator who must word it
-    otherwise writes a comment above the entry: ``# terms: ok task``.
+    The longest term wins (``task graph`` before ``task``). A term the translation keeps in
+    English (a book's title) passes. A translator who must word it otherwise writes a comment
+    above the entry: ``# terms: ok task``.
 
     Example:
         >>> import tempfile
@@ -880,6 +881,8 @@ def term_problems(path: Path, terms: list[Term], exempt: Callable[[str], bool] =
             english = term.pattern().sub(" ", english)  # a longer term hides the shorter ones
             if term.chinese in message.string or term.english[0].lower() in allowed:
                 continue
+            if term.pattern().search(prose(message.string)):
+                continue  # kept in English on purpose, as a book's title
             found.append(
                 f"{first_place(message)}: {term.english[0]!r} is {term.chinese} "
                 f"(glossary): {_short(message.id)}"
@@ -909,6 +912,82 @@ def placeholder_problems(path: Path) -> list[str]:
                     f"{first_place(message)}: fields {english} != {chinese}: {_short(message.id)}"
                 )
     return found
+
+
+def _calls_of_underscore(tree) -> list:
+    import ast
+
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
+    ]
+
+
+def wrapping_problems(package: Path = PACKAGE) -> list[str]:
+    """Calls of ``_()`` that babel cannot extract: anything but one plain string literal.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "m.py").write_text('x = 1\\nprint(_(f"{x} left"))\\n')
+        >>> wrapping_problems(folder)
+        ['m.py, line 2: _() takes one plain string; fill its {fields} with .format()']
+    """
+    import ast
+
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for call in _calls_of_underscore(tree):
+            args = call.args
+            if len(args) != 1 or call.keywords or not isinstance(args[0], ast.Constant):
+                name = path.relative_to(package).as_posix()
+                found.append(
+                    f"{name}, line {call.lineno}: _() takes one plain string; "
+                    "fill its {fields} with .format()"
+                )
+    return found
+
+
+def unwrapped(path: Path) -> list[str]:
+    """The strings of a module a student may read, not yet wrapped in ``_()``: one line each.
+
+    Every string literal or f-string of two words or more, outside docstrings and ``_()``. A
+    person decides which are messages (wrap them) and which are code or labels (leave them).
+
+    Example:
+        >>> import tempfile
+        >>> module = Path(tempfile.mkdtemp()) / "m.py"
+        >>> _ = module.write_text("x = 1\\nraise ValueError(f'No data in {x}.')\\n")
+        >>> unwrapped(module)
+        ["m.py:2: f'No data in {x}.'"]
+    """
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                skip.add(id(body[0].value))  # a docstring
+    for call in _calls_of_underscore(tree):
+        skip |= {id(n) for n in ast.walk(call)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            skip |= {id(n) for n in ast.walk(node)}
+            text = "f" + repr(ast.unparse(node)[2:-1])
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = repr(node.value)
+        else:
+            continue
+        if len(text.split()) >= 2:
+            found.append((node.lineno, f"{path.name}:{node.lineno}: {text}"))
+    return [line for _, line in sorted(found)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -944,11 +1023,22 @@ def main(argv: list[str] | None = None) -> int:
         help="only regenerate notebooks/zh_CN/ from the catalogs",
     )
     parser.add_argument(
+        "--unwrapped",
+        nargs="+",
+        type=Path,
+        metavar="MODULE",
+        help="only list the strings of these modules not yet wrapped in _()",
+    )
+    parser.add_argument(
         "--drop-obsolete",
         action="store_true",
         help="delete the obsolete (#~) entries after the update",
     )
     args = parser.parse_args(argv)
+    if args.unwrapped:
+        for module in args.unwrapped:
+            print("\n".join(unwrapped(module)))
+        return 0
     if not args.status:
         if not args.notebooks_only:
             extract()
