@@ -174,6 +174,12 @@ def test_markup_parity_names_the_cell(tmp_path: Path) -> None:
     [problem] = markup_problems(path)
     assert problem.startswith("notebook 05_x, cell 2, line 1: markup lost:")
     assert "code `g()`" in problem and "link https://y.org" in problem
+    path = catalog(
+        tmp_path, ("**Note:** this.", "**注意：**这个。", 10003), ("1. Define", "1. 定义", 20002)
+    )
+    first, second = markup_problems(path)
+    assert first.startswith("notebook 05_x, cell 0, line 2: markup lost: ['bold **...**']")
+    assert second.startswith("notebook 05_x, cell 1, line 1: the translation is not one paragraph")
 
 
 @pytest.mark.parametrize(

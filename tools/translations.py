@@ -753,6 +753,19 @@ def markup(text: str) -> list[str]:
     return sorted(found)
 
 
+def one_paragraph(text: str) -> bool:
+    """Whether ``text`` reads as one paragraph, as Sphinx needs a translation to.
+
+    Sphinx drops a translated heading that reads as a list (``1. 定义``) and shows the English.
+
+    Example:
+        >>> one_paragraph("问题 1：定义"), one_paragraph("1. 定义"), one_paragraph("1\\\\. 定义")
+        (True, False, True)
+    """
+    blocks_ = [t.type for t in _parse(text) if t.level == 0]
+    return blocks_ == ["paragraph_open", "paragraph_close"]
+
+
 def _without_code(text: str) -> str:
     return re.sub(r"(`+).*?\1", "", text)
 
@@ -772,6 +785,13 @@ def markup_problems(path: Path) -> list[str]:
     found = []
     for message in read_catalog(path):
         if not (message.id and message.string):
+            continue
+        if not one_paragraph(message.string):
+            found.append(
+                f"{first_place(message)}: the translation is not one paragraph (it "
+                "starts a list, heading, quote or code block): reword its start or "
+                f"escape it (1\\. or \\#): {_short(message.string)}"
+            )
             continue
         english, chinese = markup(message.id), markup(message.string)
         if english != chinese:
