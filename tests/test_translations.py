@@ -24,13 +24,13 @@ from babel.messages.catalog import Catalog
 from translations import (
     CHINESE_NOTEBOOKS,
     GLOSSARY,
+    LOCALE,
     MYST_EXTENSIONS,
     PACKAGE_CATALOG,
     Term,
     catalog_path,
     chinese_notebook,
     code_problems,
-    currency_problems,
     docname,
     english_notebooks,
     extract,
@@ -109,8 +109,22 @@ def fresh_templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_catalogs_are_current(fresh_templates: Path) -> None:
-    problems = currency_problems(fresh_templates)
+def test_every_page_has_its_catalog_and_no_more(fresh_templates: Path) -> None:
+    """The pages are the ones listed here, and each catalog belongs to a page."""
+    templates = fresh_templates.rglob("*.pot")
+    extracted = sorted(p.relative_to(fresh_templates).with_suffix("").as_posix() for p in templates)
+    assert extracted == sorted(PAGES)
+    folder = LOCALE / "zh_CN" / "LC_MESSAGES"
+    catalogs = sorted(
+        p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")
+    )
+    assert catalogs == sorted(PAGES), "a catalog without its page, or a page without its catalog"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=CATALOG_IDS)
+def test_catalog_is_current(page: str, fresh_templates: Path) -> None:
+    template = read_catalog(fresh_templates / f"{page}.pot")
+    problems = message_differences(template, read_catalog(catalog_path(page)), page)
     assert not problems, "\n".join(problems)
 
 
