@@ -1014,6 +1014,19 @@ def unwrapped(path: Path) -> list[str]:
 # Command line
 
 
+def shown(path: Path) -> str:
+    """A path as the repository names it (the whole path when outside).
+
+    Example:
+        >>> shown(REPO / "locale"), shown(Path("/elsewhere"))
+        ('locale', '/elsewhere')
+    """
+    try:
+        return path.resolve().relative_to(REPO.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def status(locale: Path = LOCALE) -> list[str]:
     """One line per catalog: translated / all, fuzzy, empty, obsolete."""
     lines = []
@@ -1025,7 +1038,7 @@ def status(locale: Path = LOCALE) -> list[str]:
         done = sum(1 for m in messages if m.string and not m.fuzzy)
         fuzzy = sum(1 for m in messages if m.string and m.fuzzy)
         empty = sum(1 for m in messages if not m.string)
-        name = path.relative_to(REPO).as_posix()
+        name = shown(path)
         lines.append(
             f"{name}: {done}/{len(messages)} translated, {fuzzy} fuzzy, {empty} empty, "
             f"{len(catalog.obsolete)} obsolete"
@@ -1063,14 +1076,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.notebooks_only:
             extract()
             for page, result in update_all().items():
-                print(f"{catalog_path(page).relative_to(REPO)}: {result}")
+                print(f"{shown(catalog_path(page))}: {result}")
             result = update(extract_package(), PACKAGE_CATALOG)
-            print(f"{PACKAGE_CATALOG.relative_to(REPO)}: {result}")
+            print(f"{shown(PACKAGE_CATALOG)}: {result}")
             if args.drop_obsolete:
                 for path in [*LOCALE.rglob("*.po"), PACKAGE_CATALOG]:
                     drop_obsolete(path)
         for path in write_notebooks():
-            print(f"{path.relative_to(REPO)}: written")
+            print(f"{shown(path)}: written")
     for line in status():
         print(line)
     return 0
