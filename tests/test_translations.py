@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
 import os
 import subprocess
 import sys
@@ -409,3 +410,17 @@ def test_a_kernel_started_in_the_chinese_folder_speaks_chinese() -> None:
             os.environ["CHAPTER05_LANG"] = env_before
     assert seen["zh_CN"].startswith("未知的规模 'huge'"), seen
     assert seen["notebooks"] == PROFILE_ERROR
+
+
+def test_jupyterlab_starts_a_notebooks_kernel_in_the_notebooks_folder() -> None:
+    """JupyterLab's server: a session's kernel runs in its notebook's folder (sessionmanager.py)."""
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+    from jupyter_server.services.sessions.sessionmanager import SessionManager
+
+    notebook = "notebooks/zh_CN/05_summary_and_questions.ipynb"
+    kernel_path = FileContentsManager(root_dir=str(REPO)).get_kernel_path(notebook)
+    cwd = MappingKernelManager(root_dir=str(REPO)).cwd_for_path(kernel_path)
+    assert Path(cwd) == CHINESE_NOTEBOOKS
+    source = Path(inspect.getsourcefile(SessionManager)).read_text(encoding="utf-8")
+    assert "get_kernel_path(path=path)" in source  # the session starts its kernel there
