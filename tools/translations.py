@@ -142,7 +142,7 @@ def write_catalog(path: Path, catalog: Catalog) -> bool:
     from io import BytesIO
 
     buffer = BytesIO()
-    write_po(buffer, catalog, width=WIDTH)
+    write_po(buffer, catalog, width=WIDTH, include_previous=True)
     new = buffer.getvalue()
     if path.exists() and _undated(path.read_bytes()) == _undated(new):
         return False
