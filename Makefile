@@ -13,7 +13,7 @@ STAMP := $(VENV)/.synced
 CHAPTER05_PROFILE ?= demo
 export CHAPTER05_PROFILE
 
-.PHONY: help env run site test lab lint outputs canary check-graphviz check-browser clean clean-env
+.PHONY: help env run site test lab lint outputs canary translations check-graphviz check-browser clean clean-env
 
 help:
 	@echo "make run    execute every notebook headless (profile: $(CHAPTER05_PROFILE)), then make site"
@@ -24,6 +24,7 @@ help:
 	@echo "make env    only build .venv/ from Pipfile.lock"
 	@echo "make outputs  (maintainers) re-execute the notebooks at ci into their twins in tests/notebooks/"
 	@echo "make canary   (maintainers) the course on the newest releases, no lock: build/canary.md"
+	@echo "make translations  the Chinese edition: catalogs updated from the English, notebooks/zh_CN/ rewritten"
 
 env: $(STAMP)
 
@@ -95,3 +96,11 @@ outputs: $(STAMP) check-graphviz
 # at ci in it; the versions against the lock and what failed go to build/canary.md.
 canary: check-graphviz
 	$(PYTHON) tools/canary.py
+
+# The Chinese edition (tools/translations.py; CONTRIBUTING.md, "Translating"): the English pages'
+# messages extracted afresh with the site's Sphinx configuration (nothing executed), merged into
+# the catalogs in locale/zh_CN/LC_MESSAGES/ and the helpers' catalog, then the Chinese notebooks
+# in notebooks/zh_CN/ rewritten from the English notebooks and the catalogs. Run it after an
+# English change and after editing a catalog; it prints what is left to translate.
+translations: $(STAMP)
+	$(PY) tools/translations.py

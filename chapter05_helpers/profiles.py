@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from chapter05_helpers.i18n import _
+
 ENV_VAR = "CHAPTER05_PROFILE"
 DEFAULT_PROFILE = "demo"
 
@@ -122,8 +124,9 @@ def get_profile(name: str | None = None) -> Profile:
     key = name.strip().lower()
     if key not in PROFILES:
         valid = ", ".join(PROFILES)
-        raise UnknownProfileError(
-            f"Unknown profile {name!r}. Valid profiles: {valid}. "
-            f"Set {ENV_VAR} to one of them (for example {ENV_VAR}=demo)."
+        message = _(
+            "Unknown profile {name!r}. Valid profiles: {valid}. "
+            "Set {env_var} to one of them (for example {env_var}=demo)."
         )
+        raise UnknownProfileError(message.format(name=name, valid=valid, env_var=ENV_VAR))
     return PROFILES[key]
