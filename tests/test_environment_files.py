@@ -124,6 +124,7 @@ def test_the_courses_lab_settings_are_installed_in_the_environment():
     assert pipfile["packages"]["chapter05-lab-settings"] == {"path": "./jupyter-config"}
 
 
+@pytest.mark.claim("jupyterlab-interface-in-chinese")
 def test_jupyterlab_offers_its_interface_in_chinese():
     """The Chinese language pack is installed, and JupyterLab lists it where the guides say:
     Settings > Language > Chinese (Simplified, China). It translates the Dask sidebar too."""
@@ -136,3 +137,5 @@ def test_jupyterlab_offers_its_interface_in_chinese():
     assert problems == "", problems
     assert data["jupyterlab"]["menu\x04Language"] == ["语言"]  # the Settings > Language menu
     assert "dask_labextension" in data
+    english, _ = get_language_packs("zh_CN")  # the menu's names, once the interface is Chinese
+    assert english["en"]["displayName"] == "英语", english  # the way back the guide names
