@@ -17,6 +17,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 from pathlib import Path
 
 import psutil
@@ -313,6 +314,38 @@ def test_a_spawned_child_cannot_find_a_function_of_main_and_nothing_is_raised(mo
     assert "Can't get attribute 'nap_in_main' on <module '__main__'" in capfd.readouterr().err
 
 
+@pytest.mark.claim("fork-child-copies-the-parent")
+def test_a_forked_child_runs_a_function_of_main_it_got_as_a_copy(monkeypatch):
+    monkeypatch.setattr(nap_in_main, "__module__", "__main__")
+    monkeypatch.setattr(sys.modules["__main__"], "nap_in_main", nap_in_main, raising=False)
+    child = FORK.Process(target=nap_in_main)
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+
+
+@pytest.mark.claim("forkserver-children-come-from-a-fresh-server")
+def test_forkserver_children_are_forked_from_a_fresh_interpreter_not_from_the_parent(
+    monkeypatch, capfd
+):
+    """The server starts as a new interpreter (``python -c ...``); a function of the parent's
+    ``__main__`` is as unknown to its children as to a spawned child."""
+    from multiprocessing import forkserver
+
+    source = inspect.getsource(forkserver.ForkServer.ensure_running)
+    assert "args += ['-c', cmd]\n                    pid = util.spawnv_passfds(exe, args" in source
+    monkeypatch.setattr(nap_in_main, "__module__", "__main__")
+    monkeypatch.setattr(sys.modules["__main__"], "nap_in_main", nap_in_main, raising=False)
+    try:
+        child = multiprocessing.get_context("forkserver").Process(target=nap_in_main)
+        child.start()
+        child.join(timeout=60)
+    finally:
+        forkserver._forkserver._stop()
+    assert child.exitcode == 1
+    assert "Can't get attribute 'nap_in_main'" in capfd.readouterr().err
+
+
 @pytest.mark.claim("broken-pool-raises-in-the-parent")
 def test_a_spawn_pool_whose_worker_dies_raises_broken_process_pool(monkeypatch, capfd):
     monkeypatch.setattr(nap_in_main, "__module__", "__main__")
@@ -372,11 +405,17 @@ def test_a_function_from_a_module_is_pickled_by_its_import_path_and_loads_anywhe
 
 @pytest.mark.claim("spawn-child-imports-the-main-script")
 def test_under_spawn_the_child_runs_the_script_again_and_the_guard_stops_it(tmp_path):
-    """The child imports the parent's script as a module named ``__mp_main__``. Without the
+    """The child runs the parent's script again as a module named ``__mp_main__``. Without the
     ``if __name__ == '__main__':`` guard, the child would start processes of its own:
-    Python stops it with a RuntimeError."""
+    Python stops it with a RuntimeError. A notebook's ``__main__`` has no file to run."""
     fixup = " ".join(inspect.getsource(multiprocessing.spawn._fixup_main_from_path).split())
     assert 'runpy.run_path(main_path, run_name="__mp_main__")' in fixup
+    # a notebook's __main__ is no file: the child gets nothing to run again
+    notebook_main = types.ModuleType("__main__")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "__main__", notebook_main)
+        prepared = multiprocessing.spawn.get_preparation_data("child")
+    assert "init_main_from_path" not in prepared and "init_main_from_name" not in prepared
     body = (
         "import multiprocessing, time\n"
         "print('script runs as', __name__, flush=True)\n"

@@ -121,8 +121,8 @@ def test_dask_compute_runs_the_tasks_two_graphs_share_once():
         return number**3
 
     cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
-    product, largest = dask.compute(delayed(sum)(cubes), delayed(max)(cubes), scheduler="sync")
-    assert (product, largest) == (225, 125)
+    results = dask.compute(delayed(sum)(cubes), delayed(max)(cubes), scheduler="sync")
+    assert results == (225, 125)  # a tuple, one value per graph
     assert sorted(calls) == [1, 2, 3, 4, 5]  # five cubes, not ten
 
 
@@ -272,3 +272,20 @@ def test_the_dashboards_task_stream_colours_transfers_red():
 
     assert task_stream.colors["transfer"] == "red"
     assert 'color = colors[startstop["action"]]' in inspect.getsource(task_stream.rectangles)
+
+
+@pytest.mark.claim("first-compute-imports-distributed")
+def test_the_first_compute_imports_the_distributed_package_to_look_for_a_client():
+    """Without a ``scheduler=``, ``compute()`` asks ``distributed`` for an open ``Client``: the
+    first call imports the package (hundreds of modules), later calls find it loaded."""
+    assert "from distributed import get_client" in inspect.getsource(dask.base.get_scheduler)
+    fresh = fresh_python(
+        """
+        import sys
+        import dask
+        before = "distributed" in sys.modules
+        dask.delayed(abs)(-1).compute()
+        print(before, "distributed" in sys.modules)
+        """
+    )
+    assert fresh.stdout.decode().split() == ["False", "True"], fresh.stderr.decode()
