@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO
+from support import REPO
 
 from chapter05_helpers import data
 from chapter05_helpers.data import (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from support import REPO
 
 # conda-forge names that differ from PyPI names
 CONDA_TO_PYPI = {"python-graphviz": "graphviz"}

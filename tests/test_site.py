@@ -27,12 +27,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import CHROMIUM, REPO, TWINS, require_chromium
+from support import CHROMIUM, CHROMIUM_ARGS, REPO, TWINS, require_chromium
 
 require_chromium("site test")
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
-from test_browser import CHROMIUM_ARGS  # noqa: E402
 
 spec = importlib.util.spec_from_file_location("site_build", REPO / "site" / "build.py")
 site_build = importlib.util.module_from_spec(spec)
