@@ -70,8 +70,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks --LabApp.default_url=/lab/workspaces/instructor
 
 lint: $(STAMP)
-	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks site binder
-	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks site binder
+	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks site binder noxfile.py
+	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks site binder noxfile.py
 
 clean:
 	rm -rf build .pytest_cache
@@ -85,8 +85,8 @@ NB ?=
 outputs: $(STAMP) check-graphviz
 	CHAPTER05_PROFILE=ci $(PY) tools/run_notebooks.py --store $(NB)
 
-# Maintainers, on demand (never inside `make test`): a separate environment in .canary/venv with
-# the newest release of every package Pipfile names (no lock), the unit tests and every notebook
-# at ci in it; the versions against the lock and what failed go to build/canary.md.
-canary: check-graphviz
-	$(PYTHON) tools/canary.py
+# Maintainers, on demand (never inside `make test`): noxfile.py's session, in .nox/canary, with the
+# newest release of every package pyproject.toml declares (no lock): the unit and claim tests and
+# every notebook at ci; the versions against the lock and what failed go to build/canary.md.
+canary: $(STAMP) check-graphviz
+	$(BIN)/nox -f noxfile.py -s canary

@@ -9,7 +9,16 @@ from support import REPO
 RUFF = Path(sys.executable).with_name("ruff")
 TARGETS = [
     p
-    for p in ("chapter05_helpers", "tests", "tools", "benchmarks", "notebooks", "site", "binder")
+    for p in (
+        "chapter05_helpers",
+        "tests",
+        "tools",
+        "benchmarks",
+        "notebooks",
+        "site",
+        "binder",
+        "noxfile.py",
+    )
     if (REPO / p).exists()
 ]
 
