@@ -361,16 +361,18 @@ def test_instructor_stage_in_chromium(lab):
 MEMORY_IN_STATUS_BAR = """() => /Mem: \\d/.test(document.body.innerText)"""
 STDERR = "application/vnd.jupyter.stderr"  # how JupyterLab shows stderr and errors
 RELEASE = "panels-checked"  # the test writes this file in the notebook's folder when done
-# A plain start's notebook: a cluster on the dashboard's usual port, some tasks, a wait while the
-# test looks at the panels (at most a minute), more tasks, then the cluster closed.
+# A plain start's notebook: a cluster on the dashboard's usual port; tasks until the test has seen
+# them in the panels (a panel shows the tasks that run after it opened; at most a minute); closed.
 PLAIN_CELLS = [
     "from dask.distributed import Client, LocalCluster\n"
     "cluster = LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=':8787')\n"
     "client = Client(cluster)",
-    "import dask.array as da\nda.ones((2000, 2000), chunks=250).sum().compute()",
-    f"import os, time\nfor _ in range(600):\n    if os.path.exists({RELEASE!r}):\n        break\n"
-    "    time.sleep(0.1)",
-    "da.ones((2000, 2000), chunks=250).sum().compute()",
+    "import os, time\nimport dask.array as da\n\n"
+    "for _ in range(300):\n"
+    f"    if os.path.exists({RELEASE!r}):\n"
+    "        break\n"
+    "    da.ones((2000, 2000), chunks=250).sum().compute()\n"
+    "    time.sleep(0.2)",
     "client.close()\ncluster.close()",
 ]
 

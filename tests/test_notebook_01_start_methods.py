@@ -46,6 +46,7 @@ def process_cells_of_notebook_01(method: str) -> nbformat.NotebookNode:
 
 
 @pytest.mark.notebooks
+@pytest.mark.slow
 @pytest.mark.parametrize("method", OTHER_START_METHODS)
 def test_notebook_01s_processes_under_every_start_method(method, tmp_path):
     notebook = tmp_path / "01_process_cells.ipynb"

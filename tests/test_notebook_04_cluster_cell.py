@@ -15,7 +15,7 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 from support import NOTEBOOKS, free_port, live_notebook
 
-pytestmark = pytest.mark.notebooks  # each test starts a kernel for notebook 04
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]  # a kernel for notebook 04 each
 
 NOTEBOOK_04 = NOTEBOOKS / "04_tpot_with_dask.ipynb"
 LOCAL_CELL = "LocalCluster("  # starts a local cluster unless an address is set
