@@ -138,5 +138,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Executed {len(sources)} notebooks into {where}")
     return 0
 
+
 if __name__ == "__main__":
     raise SystemExit(main())
