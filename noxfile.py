@@ -1,11 +1,12 @@
 """`make canary`: the course on the newest releases of its direct dependencies, without the lock.
 
 A fresh environment (.nox/canary) gets the newest release of each package pyproject.toml declares
-(the package's dependencies, its `course` and `dev` extras). In it run the unit and claim tests,
-then every notebook's twin at ci under nbval-lax (a cell that raises fails; outputs are not
-compared, as new releases print new versions). build/canary.md lists each direct dependency's
-version against Pipfile.lock (from `pip freeze`) and each failure (from pytest's JUnit XML).
-`nox -s canary -R` runs the tests again in the same environment, without installing.
+(the package's dependencies, its `course` and `dev` extras; setuptools stays below 81 there, as
+TPOT 1.1.0 needs pkg_resources), and pipenv (a test runs `pipenv verify`). In it run the unit
+and claim tests, then every notebook's twin at ci under nbval-lax (a cell that raises fails;
+outputs are not compared, as new releases print new versions). build/canary.md lists each direct
+dependency's version against Pipfile.lock (from `pip freeze`) and each failure (from pytest's
+JUnit XML). `nox -s canary -R` runs the tests again in the same environment, without installing.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def problems(junit: Path) -> tuple[str, list[str]]:
 def canary(session: nox.Session) -> None:
     """The newest releases; the unit, claim and notebook tests; build/canary.md."""
     session.install("--upgrade", "pip")
-    session.install("--editable", ".[course,dev]", "./jupyter-config")
+    session.install("--editable", ".[course,dev]", "./jupyter-config", "pipenv")
     freeze = session.run("python", "-m", "pip", "freeze", silent=True)
     if not freeze:  # nox --install-only
         return
