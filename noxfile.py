@@ -94,7 +94,7 @@ def canary(session: nox.Session) -> None:
     """The newest releases; the unit, claim and notebook tests; build/canary.md."""
     session.install("--upgrade", "pip")
     session.install("--editable", ".[course,dev]", "./jupyter-config", "pipenv")
-    freeze = session.run("python", "-m", "pip", "freeze", silent=True)
+    freeze = session.run("python", "-m", "pip", "freeze", "--all", silent=True)
     if not freeze:  # nox --install-only
         return
     OUT.mkdir(parents=True, exist_ok=True)
