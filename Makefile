@@ -76,8 +76,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks --LabApp.default_url=/lab/workspaces/instructor
 
 lint: $(STAMP)
-	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder
-	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder
+	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder noxfile.py
+	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder noxfile.py
 
 clean:
 	rm -rf build .pytest_cache
@@ -91,11 +91,11 @@ NB ?=
 outputs: $(STAMP) check-graphviz
 	CHAPTER05_PROFILE=ci $(PY) tools/run_notebooks.py --store $(NB)
 
-# Maintainers, on demand (never inside `make test`): a separate environment in .canary/venv with
-# the newest release of every package Pipfile names (no lock), the unit tests and every notebook
-# at ci in it; the versions against the lock and what failed go to build/canary.md.
-canary: check-graphviz
-	$(PYTHON) tools/canary.py
+# Maintainers, on demand (never inside `make test`): noxfile.py's session, in .nox/canary, with the
+# newest release of every package pyproject.toml declares (no lock): the unit and claim tests and
+# every notebook at ci; the versions against the lock and what failed go to build/canary.md.
+canary: $(STAMP) check-graphviz
+	$(BIN)/nox -f noxfile.py -s canary
 
 # The Chinese edition (tools/translations.py; CONTRIBUTING.md, "Translating"): the English pages'
 # messages extracted afresh with the site's Sphinx configuration (nothing executed), merged into

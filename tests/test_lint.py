@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
+from support import REPO
 
 RUFF = Path(sys.executable).with_name("ruff")
 TARGETS = [
@@ -17,6 +17,7 @@ TARGETS = [
         "notebooks",
         "docs/conf.py",
         "binder",
+        "noxfile.py",
     )
     if (REPO / p).exists()
 ]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import re
 import subprocess
 import sys
@@ -33,27 +32,15 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
-from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import nbformat
 import pytest
+from support import CHROMIUM, CHROMIUM_ARGS, REPO, TWINS, require_chromium
 
-REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
-TWINS = REPO / "tests" / "notebooks"
 CHINESE_NOTEBOOKS = NOTEBOOKS / "zh_CN"
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; the tests never download a browser
-CHROMIUM_ARGS = [  # no sandbox as root, no network but loopback
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REPOSITORY_URL = "https://github.com/chapter05/course"  # docs/conf.py's default
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 HIDDEN = '<details class="admonition hide above-input">'  # myst-nb's toggle for tag hide-input
@@ -64,11 +51,7 @@ SEARCH_DONE = "() => document.querySelector('#search-results .search-summary')?.
 
 pytestmark = pytest.mark.browser
 
-if not (CHROMIUM.exists() and find_spec("playwright") is not None):
-    how = "sudo apt-get install chromium; make env (brings playwright)"
-    if os.environ.get("CI"):  # CI installs them: a skip there would hide a failure
-        pytest.fail(f"site test: Chromium or playwright missing ({how})", pytrace=False)
-    pytest.skip(f"needs Debian's Chromium and playwright: {how}", allow_module_level=True)
+require_chromium("site test")
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
