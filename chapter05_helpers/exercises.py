@@ -33,33 +33,54 @@ def _is_whole(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def check_pool_with_arguments(messages: Any, max_workers: Any, timing: Any = None) -> bool:
-    """Exercise 1: four ``sleep_for(1)`` results from a pool of ``max_workers``, timed at ~1 s.
+def check_pool_with_arguments(
+    messages: Any, max_workers: Any, timing: Any = None, pool: Any = None
+) -> bool:
+    """Exercise 1: four ``sleep_for(1)`` results from a process pool, timed at about 1 s.
 
-    ``timing`` is the ``Timing`` of ``with timer() as t_1:`` around the pool: a typed-in list
-    or a run of one task after another does not take one round of one second.
+    ``max_workers`` is the pool size the student reports, ``timing`` the ``Timing`` of
+    ``with timer() as t_1:`` around the pool and ``pool`` the ``ProcessPoolExecutor`` itself: a
+    typed-in list, a run one after another or a pool of threads is told so.
 
     Example:
+        >>> from concurrent.futures import ProcessPoolExecutor
         >>> from chapter05_helpers.timing import Timing
-        >>> check_pool_with_arguments(["Finished sleeping for 1 seconds."] * 4, 4, Timing(1.05))
-        Correct: four one-second tasks, 4 workers: one round, 1.05 s.
+        >>> right = ["Finished sleeping for 1 seconds."] * 4
+        >>> check_pool_with_arguments(right, 4, Timing(1.05), ProcessPoolExecutor(4))
+        Correct: four one-second tasks, 4 worker processes: one round, 1.05 s.
         True
     """
+    from concurrent.futures import Executor, ProcessPoolExecutor
+
     expected = ["Finished sleeping for 1 seconds."] * 4
     if not isinstance(messages, list) or sorted(map(str, messages)) != expected:
         return _verdict(False, "", "collect the four values that result() returns, in a list.")
-    if not _is_whole(max_workers) or max_workers < 1:
-        return _verdict(False, "", "set workers_1 to the max_workers you gave the pool.")
+    if not isinstance(pool, ProcessPoolExecutor):
+        kind = "a pool of threads" if isinstance(pool, Executor) else "no process pool"
+        return _verdict(
+            False, "", f"ppe_1 is {kind}: run the four tasks in a process pool called ppe_1."
+        )
+    size = pool._max_workers
+    if not _is_whole(max_workers) or max_workers != size:
+        return _verdict(
+            False,
+            "",
+            f"workers_1 is {max_workers!r}, but ppe_1 has {size} workers: report its size.",
+        )
     wall = getattr(timing, "wall", None)
     if not isinstance(wall, numbers.Real) or not wall >= 0.95:
         return _verdict(
             False, "", "run the four tasks inside `with timer() as t_1:`, so the time is measured."
         )
-    if wall >= 1.9 or max_workers < 4:
+    if size < 4:
         return _verdict(
-            False, "", f"{wall:.2f} s with {max_workers} workers: more than one round of 1 s."
+            False, "", f"{size} workers run at most {size} of the four tasks at once: two rounds."
         )
-    good = f"four one-second tasks, {max_workers} workers: one round, {wall:.2f} s."
+    if wall >= 1.9:
+        return _verdict(
+            False, "", f"{wall:.2f} s: more than one round. Did the four tasks run at once?"
+        )
+    good = f"four one-second tasks, {size} worker processes: one round, {wall:.2f} s."
     return _verdict(True, good, "")
 
 
@@ -75,7 +96,12 @@ def check_busy_cores_with_threads(busy: Any, timing: Any = None, pool: Any = Non
         >>> with ThreadPoolExecutor(max_workers=4) as pool:
         ...     _ = list(pool.map(sum, [[1, 2]] * 4))
         >>> check_busy_cores_with_threads(1.0, Timing(wall=2.0, cpu=2.0), pool)
-        Correct: about one core: the GIL lets one thread at a time run Python code.
+        Correct: about one CPU: the GIL lets one thread at a time run Python code.
+        True
+
+    The ratio rounded to one decimal, or to a whole number, is the same answer:
+        >>> check_busy_cores_with_threads(1, Timing(wall=2.0, cpu=1.86), pool)
+        Correct: about one CPU: the GIL lets one thread at a time run Python code.
         True
     """
     from concurrent.futures import ThreadPoolExecutor
@@ -89,12 +115,13 @@ def check_busy_cores_with_threads(busy: Any, timing: Any = None, pool: Any = Non
         )
     cpu, wall = getattr(timing, "cpu", None), getattr(timing, "wall", None)
     measured = isinstance(cpu, numbers.Real) and isinstance(wall, numbers.Real) and wall > 0
-    if not measured or abs(busy - cpu / wall) > 0.05:
+    ratio = cpu / wall if measured else math.nan
+    if not measured or not (abs(busy - ratio) <= 0.05 or busy == round(ratio)):
         return _verdict(False, "", "busy_2 is t_2.cpu / t_2.wall, from the timer around tpe_2.")
     return _verdict(
         0.3 < busy < 1.5,
-        "about one core: the GIL lets one thread at a time run Python code.",
-        f"{busy:.1f} cores? Divide the CPU time by the wall time of the threads' run.",
+        "about one CPU: the GIL lets one thread at a time run Python code.",
+        f"{busy:.1f} CPUs? Divide the CPU time by the wall time of the threads' run.",
     )
 
 
@@ -200,19 +227,33 @@ def check_count_x0_is_99(answer: Any, data_dir: str | Path) -> bool:
 def check_sum_of_cubes_graph(answer: Any) -> bool:
     """Exercise 3.1: a *lazy* graph that adds the cubes of 1..5: five cube tasks, one sum task.
 
+    Any answer gets a verdict: computing the student's graph may fail, and that is a hint too.
+
     Example:
         >>> check_sum_of_cubes_graph(225)
         Not yet: return the Delayed object, before compute(): the plan, not the number.
         False
     """
-    from collections import Counter
-
     from dask.delayed import Delayed
 
+    if isinstance(answer, list | tuple) and any(isinstance(a, Delayed) for a in answer):
+        return _verdict(
+            False, "", "that is a list of delayed cubes: feed them all to one delayed sum task."
+        )
     if not isinstance(answer, Delayed):
         return _verdict(
             False, "", "return the Delayed object, before compute(): the plan, not the number."
         )
+    try:
+        return _check_cubes_and_sum(answer)
+    except Exception as error:  # a checker never raises: the error is the hint
+        return _verdict(False, "", f"computing the graph failed: {type(error).__name__}: {error}")
+
+
+def _check_cubes_and_sum(answer: Any) -> bool:
+    """The graph checks of exercise 3.1 on a ``Delayed`` (they may raise)."""
+    from collections import Counter
+
     graph = answer.__dask_graph__()
     names = Counter(str(key[0] if isinstance(key, tuple) else key).split("-")[0] for key in graph)
     if names["cube"] != 5:
@@ -244,6 +285,11 @@ def check_workers_for_two_seconds(num_workers: Any) -> bool:
         Correct: ceil(10 / 5) = 2 rounds of one second.
         True
     """
+    if isinstance(num_workers, numbers.Real) and not isinstance(num_workers, bool):
+        if not _is_whole(num_workers) and float(num_workers).is_integer():
+            return _verdict(
+                False, "", f"{num_workers!r} is not an int: Dask needs a whole number of threads."
+            )
     if not _is_whole(num_workers) or num_workers < 1:
         return _verdict(False, "", "answer with a whole number of workers.")
     rounds = math.ceil(10 / num_workers)

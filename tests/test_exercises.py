@@ -42,18 +42,41 @@ def verdict(capsys, result):
 def test_pool_with_arguments(capsys):
     right = ["Finished sleeping for 1 seconds."] * 4
     one_round, four_rounds, two_rounds = Timing(1.08), Timing(4.01), Timing(2.03)
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, one_round)) is True
-    assert verdict(capsys, ex.check_pool_with_arguments(right, np.int64(4), one_round)) is True
-    assert verdict(capsys, ex.check_pool_with_arguments(tuple(right), 4, one_round)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, None)) is False  # typed in
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, Timing(0.0))) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, four_rounds)) is False  # in turn
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 2, two_rounds)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 2, one_round)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4.0, one_round)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, True, one_round)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments([], None, None)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right[:3], 4, one_round)) is False
+    four, five, two = ProcessPoolExecutor(4), ProcessPoolExecutor(5), ProcessPoolExecutor(2)
+    check = ex.check_pool_with_arguments
+    assert verdict(capsys, check(right, 4, one_round, four)) is True
+    assert verdict(capsys, check(right, np.int64(4), one_round, four)) is True
+    assert verdict(capsys, check(right, 5, Timing(1.04), five)) is True  # any size from 4 up
+    assert verdict(capsys, check(tuple(right), 4, one_round, four)) is False
+    assert verdict(capsys, check(right, 4, None, four)) is False  # typed in
+    assert verdict(capsys, check(right, 4, Timing(0.0), four)) is False
+    assert verdict(capsys, check(right, 4, four_rounds, four)) is False  # one after another
+    assert verdict(capsys, check(right, 2, two_rounds, two)) is False
+    assert verdict(capsys, check(right, 2, one_round, two)) is False
+    assert verdict(capsys, check(right, 4.0, one_round, four)) is False
+    assert verdict(capsys, check(right, True, one_round, four)) is False
+    assert verdict(capsys, check([], None, None, None)) is False
+    assert verdict(capsys, check(right[:3], 4, one_round, four)) is False
+    assert verdict(capsys, check(right, 4, one_round, None)) is False  # no pool kept
+    with ThreadPoolExecutor(max_workers=4) as threads:
+        pass
+    assert verdict(capsys, check(right, 4, one_round, threads)) is False
+    assert verdict(capsys, check(right, 4, one_round, "ppe_1")) is False
+
+
+def test_pool_with_arguments_hints_agree_with_the_pool(capsys):
+    """A pool of 4 reported as 3 is told its real size, not "3 workers: more than one round"."""
+    right = ["Finished sleeping for 1 seconds."] * 4
+    assert ex.check_pool_with_arguments(right, 3, Timing(1.05), ProcessPoolExecutor(4)) is False
+    hint = capsys.readouterr().out
+    assert "3" in hint and "4 workers" in hint and "round" not in hint
+    with ThreadPoolExecutor(max_workers=4) as threads:
+        ex.check_pool_with_arguments(right, 4, Timing(1.05), threads)
+    assert "threads" in capsys.readouterr().out
+    ex.check_pool_with_arguments(right, 2, Timing(2.03), ProcessPoolExecutor(2))
+    assert "2 workers run at most 2" in capsys.readouterr().out
+    ex.check_pool_with_arguments(right, 4, Timing(4.01), ProcessPoolExecutor(4))
+    assert "4.01 s: more than one round" in capsys.readouterr().out
 
 
 def test_busy_cores_with_threads(capsys):
@@ -77,6 +100,18 @@ def test_busy_cores_with_threads(capsys):
     assert verdict(capsys, ex.check_busy_cores_with_threads(0.5, run, four)) is False  # not t's
     assert verdict(capsys, ex.check_busy_cores_with_threads(1.9, busy_run, four)) is False
     assert verdict(capsys, ex.check_busy_cores_with_threads(None, run, four)) is False
+    measured = Timing(wall=2.0, cpu=1.86)  # 0.93 CPUs busy
+    assert verdict(capsys, ex.check_busy_cores_with_threads(0.93, measured, four)) is True
+    assert verdict(capsys, ex.check_busy_cores_with_threads(0.9, measured, four)) is True  # rounded
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1, measured, four)) is True  # rounded
+    assert (
+        verdict(capsys, ex.check_busy_cores_with_threads(4, measured, four)) is False
+    )  # 4 threads
+    assert verdict(capsys, ex.check_busy_cores_with_threads(2, measured, four)) is False  # 2 CPUs
+    slow = Timing(wall=2.5, cpu=2.0)  # 0.8 busy; wall / cpu = 1.25
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.25, slow, four)) is False
+    assert verdict(capsys, ex.check_busy_cores_with_threads("1", measured, four)) is False
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.0, Timing(), four)) is False  # nan
 
 
 @pytest.mark.parametrize(
@@ -167,6 +202,7 @@ def test_the_hint_before_any_answer_gives_no_code_away(capsys, data_dir, check):
 def test_sum_of_cubes_graph(capsys):
     cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(cubes))) is True
+    assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(tuple(cubes)))) is True
     assert verdict(capsys, ex.check_sum_of_cubes_graph(sum(cubes))) is False  # five add tasks
     assert verdict(capsys, ex.check_sum_of_cubes_graph(sum(cube(n) for n in range(1, 6)))) is False
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(max)(cubes))) is False
@@ -178,12 +214,38 @@ def test_sum_of_cubes_graph(capsys):
 
 
 @pytest.mark.parametrize(
+    "answer",
+    ["delayed(sum)(*cubes)", "None", "'sum_graph'", "225", "cubes", "tuple(cubes)", "[]"]
+    + ["delayed(sum)(cubes).compute", "delayed(sum)(cubes, 1, 2)", "delayed(len)(cubes)"],
+)
+def test_sum_of_cubes_graph_never_raises(capsys, answer):
+    """Odd answers get a hint, not an exception: the first one raised TypeError in compute()."""
+    cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
+    value = eval(answer, {"delayed": delayed, "cubes": cubes, "sum": sum, "len": len})
+    assert verdict(capsys, ex.check_sum_of_cubes_graph(value)) is False
+
+
+def test_sum_of_cubes_graph_hints_name_the_trouble(capsys):
+    cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
+    ex.check_sum_of_cubes_graph(delayed(sum)(*cubes))
+    assert "TypeError" in capsys.readouterr().out
+    ex.check_sum_of_cubes_graph(cubes)
+    assert "list of delayed cubes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
     ("workers", "ok"),
     [(5, True), (9, True), (np.int64(5), True), (4, False), (10, False), (0, False)]
-    + [(5.0, False), (True, False), (None, False)],
+    + [(5.0, False), (np.float64(6.0), False), (5.5, False), (True, False), (None, False)]
+    + [("5", False), (-3, False)],
 )
 def test_workers_for_two_seconds(capsys, workers, ok):
     assert verdict(capsys, ex.check_workers_for_two_seconds(workers)) is ok
+
+
+def test_workers_for_two_seconds_says_why_a_whole_float_is_not_enough(capsys):
+    ex.check_workers_for_two_seconds(5.0)
+    assert "not an int" in capsys.readouterr().out
 
 
 def demo_curves(dask_needs=(113.0, 193.0, 231.0)) -> pd.DataFrame:
