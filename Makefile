@@ -13,17 +13,18 @@ STAMP := $(VENV)/.synced
 CHAPTER05_PROFILE ?= demo
 export CHAPTER05_PROFILE
 
-.PHONY: help env run site test lab lint outputs canary check-graphviz check-browser clean clean-env
+.PHONY: help env run site test lab lint outputs canary translations check-graphviz check-browser clean clean-env
 
 help:
-	@echo "make run    execute every notebook headless into build/ (profile: $(CHAPTER05_PROFILE))"
-	@echo "make site   the course site in build/site/ (open build/site/index.html), from make run's notebooks"
+	@echo "make run    execute every notebook headless (profile: $(CHAPTER05_PROFILE)), then make site"
+	@echo "make site   the course site in English and Chinese: build/site/index.html, build/site/zh_CN/"
 	@echo "make test   unit tests + nbval over every notebook's twin at the ci profile"
 	@echo "make lab    open JupyterLab on notebooks/"
 	@echo "make lint   ruff over the package, tests and notebooks"
 	@echo "make env    only build .venv/ from Pipfile.lock"
 	@echo "make outputs  (maintainers) re-execute the notebooks at ci into their twins in tests/notebooks/"
 	@echo "make canary   (maintainers) the course on the newest releases, no lock: build/canary.md"
+	@echo "make translations  the Chinese edition: catalogs updated from the English, notebooks/zh_CN/ rewritten"
 
 env: $(STAMP)
 
@@ -45,15 +46,20 @@ check-graphviz:
 check-browser:
 	@$(PYTHON) tools/system_programs.py chromium
 
+# `make run`: every notebook executed afresh at $(CHAPTER05_PROFILE), then both sites.
 run: $(STAMP) check-graphviz
-	$(PY) tools/run_notebooks.py --out build
-	$(PY) site/build.py --executed build --out build/site
+	rm -rf build/.jupyter_cache/$(CHAPTER05_PROFILE)
+	@$(MAKE) --no-print-directory site
 
-# The course site (Sphinx, myst-nb, sphinx-book-theme; built offline): the notebooks as executed
-# by `make run` (those missing or older than their source are executed first), the course map,
-# the instructors' guide and the dashboard screenshots. Open build/site/index.html.
+# The course site (Sphinx with docs/conf.py over the repository; myst-nb, sphinx-book-theme;
+# built offline), in English in build/site/ and in Chinese in build/site/zh_CN/. myst-nb executes
+# each notebook in its own folder at $(CHAPTER05_PROFILE) and keeps its outputs in
+# build/.jupyter_cache/$(CHAPTER05_PROFILE)/: a notebook runs again only when its code changed,
+# and the Chinese site reuses the outputs. Open build/site/index.html.
+SPHINX = $(PY) -m sphinx -b html -c docs -E -W --keep-going
 site: $(STAMP) check-graphviz
-	$(PY) site/build.py --executed build --out build/site
+	$(SPHINX) -d build/doctrees/en . build/site
+	$(SPHINX) -d build/doctrees/zh_CN -D language=zh_CN . build/site/zh_CN
 
 test: $(STAMP) check-graphviz check-browser
 	CHAPTER05_PROFILE=ci $(PY) -m pytest
@@ -70,8 +76,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks --LabApp.default_url=/lab/workspaces/instructor
 
 lint: $(STAMP)
-	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks site binder
-	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks site binder
+	$(BIN)/ruff check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder noxfile.py
+	$(BIN)/ruff format --check chapter05_helpers tests tools benchmarks notebooks docs/conf.py binder noxfile.py
 
 clean:
 	rm -rf build .pytest_cache
@@ -85,8 +91,16 @@ NB ?=
 outputs: $(STAMP) check-graphviz
 	CHAPTER05_PROFILE=ci $(PY) tools/run_notebooks.py --store $(NB)
 
-# Maintainers, on demand (never inside `make test`): a separate environment in .canary/venv with
-# the newest release of every package Pipfile names (no lock), the unit tests and every notebook
-# at ci in it; the versions against the lock and what failed go to build/canary.md.
-canary: check-graphviz
-	$(PYTHON) tools/canary.py
+# Maintainers, on demand (never inside `make test`): noxfile.py's session, in .nox/canary, with the
+# newest release of every package pyproject.toml declares (no lock): the unit and claim tests and
+# every notebook at ci; the versions against the lock and what failed go to build/canary.md.
+canary: $(STAMP) check-graphviz
+	$(BIN)/nox -f noxfile.py -s canary
+
+# The Chinese edition (tools/translations.py; CONTRIBUTING.md, "Translating"): the English pages'
+# messages extracted afresh with the site's Sphinx configuration (nothing executed), merged into
+# the catalogs in locale/zh_CN/LC_MESSAGES/ and the helpers' catalog, then the Chinese notebooks
+# in notebooks/zh_CN/ rewritten from the English notebooks and the catalogs. Run it after an
+# English change and after editing a catalog; it prints what is left to translate.
+translations: $(STAMP)
+	$(PY) tools/translations.py

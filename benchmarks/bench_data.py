@@ -10,21 +10,19 @@ In one run: the disk's write speed (2 GiB, flushed to disk); then one file of ``
 rows (one month by default), written on one core by the book's loop (``pd.date_range`` +
 ``np.random.randint`` + ``to_csv``) and by each candidate on the same seeded rows: pandas
 ``to_csv``, pyarrow ``write_csv`` (plain, and with the values as a dictionary of 100
-strings), our ``write_year`` (NumPy, one day at a time) and, with ``--compare-with
-OLD_DATA_PY``, another version of ``chapter05_helpers/data.py``; then the profile's whole data
-set with one writer per core (``--out`` is emptied first and kept, a scratch folder
-otherwise). The candidates must write the same bytes as ``write_year`` ("same bytes").
+strings) and our ``write_year`` (NumPy, one day at a time); then the profile's whole data set
+with one writer per core (``--out`` is emptied first and kept, a scratch folder otherwise). The
+candidates must write the same bytes as ``write_year`` ("same bytes"). To race an older
+``data.py``, run this script in a checkout of that commit.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import os
 import platform
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -96,15 +94,6 @@ def pyarrow_write_csv(path: Path, rows: int, dictionary: bool = False) -> None:
             pacsv.write_csv(table, file, options)
 
 
-def load(path: Path):
-    """Another version of ``chapter05_helpers/data.py``, imported as the module ``old_data``."""
-    spec = importlib.util.spec_from_file_location("old_data", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["old_data"] = module  # so that its process pool finds its functions
-    spec.loader.exec_module(module)
-    return module
-
-
 def timed(write, path: Path, rows: int) -> tuple[float, int, str]:
     start = time.perf_counter()
     write(path, rows)
@@ -119,10 +108,8 @@ def main() -> None:
     parser.add_argument("--profile", default="demo")
     parser.add_argument("--out", type=Path, help="folder for the whole data set (emptied first)")
     parser.add_argument("--rows", type=int, default=31 * 86_400, help="rows of the one-file race")
-    parser.add_argument("--compare-with", type=Path, help="another data.py to race as well")
     args = parser.parse_args()
     profile = get_profile(args.profile)
-    old = load(args.compare_with) if args.compare_with else None
     scratch = Path(tempfile.mkdtemp(dir=args.out.parent if args.out else None))
     ours = lambda path, rows: write_year(YEAR, scratch, rows, SEED).rename(path)  # noqa: E731
     writers = {
@@ -132,10 +119,6 @@ def main() -> None:
         "pyarrow write_csv, values as dictionary": lambda p, r: pyarrow_write_csv(p, r, True),
         "ours: write_year (NumPy, a day at a time)": ours,
     }
-    if old:
-        writers[f"{args.compare_with}: write_year"] = lambda p, r: old.write_year(
-            YEAR, scratch, r, SEED
-        ).rename(p)
     print(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, ", end="")
     print(f"numpy {np.__version__}, pandas {pd.__version__}, pyarrow {pa.__version__}")
     rows = []
@@ -148,18 +131,14 @@ def main() -> None:
         for label, (seconds, size, digest) in results.items():
             same = "" if label.startswith("book") else ("yes" if digest == reference else "NO")
             rows.append((f"{label}, 1 core", seconds, size / seconds / 1e6, same))
-        makers = {str(args.compare_with): old.make_dataset} if old else {}
-        for name, make in (makers | {"ours": make_dataset}).items():  # ours last: it stays
-            target = args.out or scratch / "dataset"
-            shutil.rmtree(target, ignore_errors=True)
-            start = time.perf_counter()
-            folder = make(profile, target, progress=False)
-            seconds = time.perf_counter() - start
-            size = sum(p.stat().st_size for p in folder.glob("*.csv"))
-            label = (
-                f"{name}: whole `{profile.name}` set, {size / 1e9:.2f} GB, {os.cpu_count()} cores"
-            )
-            rows.append((label, seconds, size / seconds / 1e6, ""))
+        target = args.out or scratch / "dataset"
+        shutil.rmtree(target, ignore_errors=True)
+        start = time.perf_counter()
+        folder = make_dataset(profile, target, progress=False)
+        seconds = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in folder.glob("*.csv"))
+        label = f"ours: whole `{profile.name}` set, {size / 1e9:.2f} GB, {os.cpu_count()} cores"
+        rows.append((label, seconds, size / seconds / 1e6, ""))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     book = rows[1][2]

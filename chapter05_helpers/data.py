@@ -1,8 +1,10 @@
 """The chapter's data set: ``<year>.csv`` files of ``Date`` (every second) and ``X0`` .. ``X4``.
 
-The same settings and seed give the same bytes. A file is written as a hidden ``.part``,
-flushed to disk, recorded (size, CRC-32) in ``dataset.json``, then renamed: after a crash, even
-``kill -9``, nothing looks complete. Every use checks the files against ``dataset.json``.
+The same settings and seed give the same bytes. A file is written as a hidden ``.part``, recorded
+(size, CRC-32) in ``dataset.json``, then renamed: after ``kill -9`` nothing looks complete, and
+the next call writes what is missing. Every call checks the files' sizes against the record, and
+the CRC-32 of a file changed since the record was written; it refuses a file cut short, changed or
+not written by it, with a message that says what to do.
 """
 
 from __future__ import annotations
@@ -171,16 +173,6 @@ def _write_part(year: int, out: Path, rows: int, seed: int) -> tuple[Path, int]:
     return part, crc
 
 
-def _rename(part: Path, final: Path) -> Path:
-    """Give the finished ``part`` its final name, durably; return the final path."""
-    os.replace(part, final)
-    if hasattr(os, "O_DIRECTORY"):  # make the rename durable (POSIX)
-        folder = os.open(final.parent, os.O_RDONLY | os.O_DIRECTORY)
-        os.fsync(folder)
-        os.close(folder)
-    return final
-
-
 def write_year(year: int, out_dir: str | Path, rows: int, seed: int = DEFAULT_SEED) -> Path:
     """Write ``<out_dir>/<year>.csv``, ``rows`` rows seeded by ``(seed, year)``, atomically.
 
@@ -189,7 +181,7 @@ def write_year(year: int, out_dir: str | Path, rows: int, seed: int = DEFAULT_SE
     ['Date,X0,X1,X2,X3,X4', '2010-01-01 00:00:00,88,97,24,60,66']
     """
     part, _ = _write_part(year, Path(out_dir), rows, seed)
-    return _rename(part, Path(out_dir) / f"{year}.csv")
+    return part.replace(Path(out_dir) / f"{year}.csv")
 
 
 def default_data_dir(profile: Profile) -> Path:
@@ -204,51 +196,47 @@ def default_data_dir(profile: Profile) -> Path:
 def _manifest(folder: Path) -> dict:
     """The record of what was written in ``folder`` (empty ``files`` if there is none)."""
     path = folder / MANIFEST
-    manifest = json.loads(path.read_text()) if path.exists() else {}
-    manifest.setdefault("files", {})
-    manifest.setdefault("mtime_ns", {})
-    return manifest
+    return {"files": {}} | (json.loads(path.read_text()) if path.exists() else {})
 
 
 def _save_json(path: Path, content: dict) -> None:
-    """Write ``content`` to ``path`` as JSON, atomically."""
+    """Write ``content`` to ``path`` as JSON, under a temporary name first."""
     part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with open(part, "w") as file:
-        file.write(json.dumps(content, indent=1) + "\n")
-        file.flush()
-        os.fsync(file.fileno())
-    _rename(part, path)
+    part.write_text(json.dumps(content, indent=1) + "\n")
+    part.replace(path)
 
 
-def _crc32(path: Path, crc: int = 0) -> int:
+def _crc32(path: Path) -> int:
     """The CRC-32 of the file at ``path``, read 16 MiB at a time."""
+    crc = 0
     with open(path, "rb") as file:
         while block := file.read(1 << 24):
             crc = zlib.crc32(block, crc)
     return crc
 
 
-def _check_files(folder: Path, manifest: dict) -> None:
-    """Refuse the ``*.csv`` files that differ from the manifest: sizes, then CRCs if touched."""
-    problems = {}
+def _check_files(folder: Path, manifest: dict) -> bool:
+    """Refuse the ``*.csv`` files that differ from the record: their sizes, and the CRC-32 of
+    those changed since the record was written. Returns whether a CRC-32 was read."""
+    recorded = (folder / MANIFEST).stat().st_mtime_ns if (folder / MANIFEST).exists() else 0
+    problems, read = {}, False
     for path in sorted(folder.glob("*.csv")):
-        name = path.name
-        stat = path.stat()
-        record = manifest["files"].get(name)
+        record, stat = manifest["files"].get(path.name), path.stat()
         if record is None:
-            problems[name] = f"not written by the generator ({MANIFEST} has no record of it)"
+            problems[path.name] = f"not written by the generator ({MANIFEST} has no record of it)"
         elif stat.st_size != record["size"]:
-            problems[name] = f"{stat.st_size:,} bytes, but {record['size']:,} were written"
-        elif stat.st_mtime_ns != manifest["mtime_ns"].get(name):
+            problems[path.name] = f"{stat.st_size:,} bytes, but {record['size']:,} were written"
+        elif stat.st_mtime_ns >= recorded:  # touched after the record: read it
+            read = True
             if _crc32(path) != record["crc32"]:
-                problems[name] = "changed since it was written (its CRC-32 differs)"
-            manifest["mtime_ns"][name] = stat.st_mtime_ns
+                problems[path.name] = "changed since it was written (its CRC-32 differs)"
     if problems:
         found = "".join(f"\n  {folder / name}: {why}" for name, why in problems.items())
         raise DatasetError(
             f"{folder} holds files that are not what the generator wrote:{found}\nDelete them "
             "(or move them out of the folder) and run again: the missing files are written."
         )
+    return read
 
 
 def make_dataset(
@@ -295,14 +283,10 @@ def make_dataset(
             f"{out} already holds a data set made with other settings ({found}); these are "
             f"{settings}. Delete the folder or choose another --out."
         )
-    before = json.dumps(manifest)
-    manifest = settings | manifest
-    _check_files(out, manifest)
+    manifest |= settings
+    checked = _check_files(out, manifest)
     names = {year: f"{year}.csv" for year in spec.years}
-    missing = []
-    for year, name in names.items():
-        if name not in manifest["files"] or not (out / name).exists():
-            missing.append(year)
+    missing = [y for y, name in names.items() if not (out / name).exists()]
     existing = out
     while not existing.exists():
         existing = existing.parent
@@ -319,17 +303,15 @@ def make_dataset(
             f"{free / 1e9:.2f} GB are free: free some space, or choose another --out or --profile."
         )
     out.mkdir(parents=True, exist_ok=True)
-    if missing or json.dumps(manifest) != before:
+    if missing or checked:  # a record newer than the files: they are not read again
         _save_json(out / MANIFEST, manifest)
     label = f"Writing {len(missing)} CSV files (~{needed / 1e9:.2f} GB)"
     show = progress and bool(missing)
     with tqdm(total=len(missing), unit="file", desc=label, disable=not show) as bar:
         for year, (part, crc) in _written(missing, out, spec, workers):
-            stat = part.stat()
-            manifest["files"][names[year]] = {"size": stat.st_size, "crc32": crc}
-            manifest["mtime_ns"][names[year]] = stat.st_mtime_ns
+            manifest["files"][names[year]] = {"size": part.stat().st_size, "crc32": crc}
             _save_json(out / MANIFEST, manifest)  # recorded before it gets its name
-            _rename(part, out / names[year])
+            part.replace(out / names[year])
             bar.update(1)
     return out
 
@@ -374,7 +356,7 @@ def csv_to_parquet(data_dir: Path, parquet_dir: Path | None = None, progress: bo
     if not manifest["files"] or not all((data_dir / name).exists() for name in manifest["files"]):
         raise DatasetError(f"{data_dir} is not a complete data set: make it with make_dataset.")
     _check_files(data_dir, manifest)
-    made_from = {key: value for key, value in manifest.items() if key != "mtime_ns"}
+    made_from = manifest
     stamp = parquet_dir / "_dataset.json"
     if stamp.exists() and json.loads(stamp.read_text()) == made_from:
         return parquet_dir

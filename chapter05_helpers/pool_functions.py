@@ -1,8 +1,8 @@
 """The functions section 1 runs in process pools.
 
 They live in a module, not in the notebook, on purpose: a process started with the *spawn*
-or *forkserver* method (the default on macOS and Windows, and on Linux from Python 3.14) is
-a fresh interpreter. The pool sends it each task as a reference such as
+method (Python 3.11's default on macOS and Windows) or the *forkserver* method comes from a
+fresh interpreter. The pool sends it each task as a reference such as
 ``chapter05_helpers.pool_functions.sleep_func``, which the child can import from this module
 but cannot find in a notebook's ``__main__``. Notebook 01 shows the failure.
 

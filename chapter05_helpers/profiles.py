@@ -4,14 +4,17 @@ Every size-dependent number the notebooks use lives in one :class:`Profile` per 
 one with ``CHAPTER05_PROFILE=ci|demo|book``.
 
 Example:
-    >>> get_profile("ci").rows_per_year, get_profile("book").rows_per_year
-    (21600, None)
+    >>> get_profile("huge")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    chapter05_helpers.profiles.UnknownProfileError: Unknown profile 'huge'. Valid profiles: ci...
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+
+from chapter05_helpers.i18n import _
 
 ENV_VAR = "CHAPTER05_PROFILE"
 DEFAULT_PROFILE = "demo"
@@ -22,7 +25,6 @@ class Profile:
     """All the size-dependent numbers of one course size."""
 
     name: str
-    description: str
     # Section 1: the CPU-bound function is timed on this many numbers per task.
     cpu_task_size: int
     # Section 2: the NumPy vs Dask array side (the array is side**3 float64 values).
@@ -56,9 +58,9 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
+    # the smallest size: every notebook in a few minutes on 2 cores
     "ci": Profile(
         name="ci",
-        description="the smallest size: every notebook in a few minutes on 2 cores",
         cpu_task_size=4_000_000,
         array_side=200,
         array_chunk_side=50,
@@ -71,9 +73,9 @@ PROFILES: dict[str, Profile] = {
         tpot_search_space="linear-light",
         worker_memory_limit="2GiB",
     ),
+    # a lesson on a laptop
     "demo": Profile(
         name="demo",
-        description="a lesson on a laptop",
         cpu_task_size=10_000_000,
         array_side=500,
         array_chunk_side=125,
@@ -86,9 +88,9 @@ PROFILES: dict[str, Profile] = {
         tpot_search_space="linear",
         worker_memory_limit="4GiB",
     ),
+    # the chapter's full scale (10 x ~1 GB CSVs, 10-minute TPOT run)
     "book": Profile(
         name="book",
-        description="the chapter's full scale (10 x ~1 GB CSVs, 10-minute TPOT run)",
         cpu_task_size=20_000_000,
         array_side=1000,
         array_chunk_side=250,
@@ -114,16 +116,17 @@ def get_profile(name: str | None = None) -> Profile:
     With neither, the ``demo`` profile is returned.
 
     Example:
-        >>> get_profile("book").tpot_max_time_mins
-        10
+        >>> get_profile(" Book ").name  # as an environment variable may spell it
+        'book'
     """
     if name is None:
         name = os.environ.get(ENV_VAR, "").strip() or DEFAULT_PROFILE
     key = name.strip().lower()
     if key not in PROFILES:
         valid = ", ".join(PROFILES)
-        raise UnknownProfileError(
-            f"Unknown profile {name!r}. Valid profiles: {valid}. "
-            f"Set {ENV_VAR} to one of them (for example {ENV_VAR}=demo)."
+        message = _(
+            "Unknown profile {name!r}. Valid profiles: {valid}. "
+            "Set {env_var} to one of them (for example {env_var}=demo)."
         )
+        raise UnknownProfileError(message.format(name=name, valid=valid, env_var=ENV_VAR))
     return PROFILES[key]

@@ -1,9 +1,13 @@
-"""Plumbing for TPOT 1.1.0 on Dask: its warnings, a client made from an address, no pipeline.
+"""Plumbing for TPOT 1.1.0 on Dask: its warnings, an address client, no pipeline, idle gaps.
 
-Example:
-    >>> silence_tpot_warnings()
-    >>> isinstance(ClusterByAddress.status, Status)
-    True
+Example (the stand-in for ``client.cluster``, on a client of a scheduler with two workers):
+    >>> class TwoWorkerClient:  # answers as a client of such a scheduler does
+    ...     def scheduler_info(self, n_workers=-1):
+    ...         return {"workers": {"tcp://10.0.0.1:40001": {}, "tcp://10.0.0.2:40001": {}}}
+    >>> len(ClusterByAddress(TwoWorkerClient()).workers)  # what TPOT 1.1.0 reads
+    2
+    >>> ClusterByAddress(TwoWorkerClient()).status.name  # what the client's heartbeat reads
+    'running'
 """
 
 from __future__ import annotations
@@ -153,3 +157,32 @@ def fitted_pipeline(estimator: Any) -> Any | None:
         "and run the search again."
     )
     return None
+
+
+def shared_idle_gaps(
+    task_stream: list[dict[str, Any]], longer_than: float = 2.0
+) -> list[tuple[float, float]]:
+    """When no worker computed, from a task stream's records: (start, length) pairs in seconds.
+
+    ``task_stream`` is ``get_task_stream(client).data``: one record per task, each with its
+    ``startstops``. Starts count from the first record's start, as ``plot_task_stream`` draws
+    them. Only gaps longer than ``longer_than`` seconds count.
+
+    Example (two workers; both idle from 5 s to 8 s):
+        >>> def task(start, stop):
+        ...     return {"startstops": [{"action": "compute", "start": start, "stop": stop}]}
+        >>> shared_idle_gaps([task(0, 5), task(0, 4), task(8, 9), task(8.5, 12)])
+        [(5.0, 3.0)]
+    """
+    steps = [step for record in task_stream for step in record["startstops"]]
+    busy = sorted((s["start"], s["stop"]) for s in steps if s["action"] == "compute")
+    gaps: list[tuple[float, float]] = []
+    if not busy:
+        return gaps
+    first = min(s["start"] for s in steps)
+    end = busy[0][1]
+    for start, stop in busy[1:]:
+        if start - end > longer_than:
+            gaps.append((round(float(end - first), 1), round(float(start - end), 1)))
+        end = max(end, stop)
+    return gaps

@@ -2,7 +2,7 @@
 
 No Docker engine here: repo2docker's build is not run. What can be checked is: the pins Binder
 installs are the lock's, Graphviz is asked for, and binder/start does what `make lab` does
-(tests/test_browser.py starts JupyterLab through it in a real browser).
+(tests/test_jupyterlab_in_browser.py starts JupyterLab through it in a real browser).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from conftest import REPO
+from support import REPO
 
 BINDER = REPO / "binder"
 BIN = Path(sys.executable).parent

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO
+from support import REPO
 
 from chapter05_helpers import data
 from chapter05_helpers.data import (
@@ -126,10 +126,10 @@ def test_second_call_writes_nothing(tmp_path):
 def test_manifest_records_each_files_size_and_crc(tmp_path):
     folder = make_dataset("ci", tmp_path, rows_per_year=1000, progress=False)
     manifest = json.loads((folder / "dataset.json").read_text())
+    assert sorted(manifest["files"]) == sorted(p.name for p in folder.glob("*.csv"))
     for path in folder.glob("*.csv"):
         record = manifest["files"][path.name]
         assert record == {"size": path.stat().st_size, "crc32": zlib.crc32(path.read_bytes())}
-        assert manifest["mtime_ns"][path.name] == path.stat().st_mtime_ns
 
 
 ADVICE = "Delete them (or move them out of the folder) and run again: the missing files are"
@@ -199,13 +199,19 @@ def test_another_csv_in_the_folder_is_refused(small):
     assert other.read_text() == "a,b\n"
 
 
-def test_a_copied_folder_is_checked_once_by_crc_then_by_size(small, tmp_path):
-    copy = tmp_path / "copy"
-    shutil.copytree(small, copy, copy_function=shutil.copyfile)  # new modification times
-    make_dataset("ci", copy, rows_per_year=1000, progress=False)
-    manifest = json.loads((copy / "dataset.json").read_text())
-    assert manifest["mtime_ns"] == {p.name: p.stat().st_mtime_ns for p in copy.glob("*.csv")}
-    assert digest(copy) == digest(small)
+def test_files_are_read_only_when_touched_after_the_record(small, monkeypatch):
+    """Files as written are checked by size; touched later (a copy, an editor), by CRC-32 once."""
+    read = []
+    crc32 = data._crc32
+    monkeypatch.setattr(data, "_crc32", lambda path: read.append(path.name) or crc32(path))
+    make_dataset("ci", small, rows_per_year=1000, progress=False)
+    assert read == []
+    time.sleep(0.01)
+    os.utime(small / "2012.csv")  # now: later than the record
+    make_dataset("ci", small, rows_per_year=1000, progress=False)
+    assert read == ["2012.csv"]
+    make_dataset("ci", small, rows_per_year=1000, progress=False)  # the record is newer now
+    assert read == ["2012.csv"]
 
 
 def test_a_missing_file_is_written_again(small):
@@ -271,37 +277,28 @@ def test_csv_to_parquet_refuses_a_folder_it_did_not_make_and_a_bad_data_set(smal
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
 def test_kill_9_mid_run_leaves_no_complete_looking_file_and_resume_matches(tmp_path):
-    args = ["--profile", "ci", "--rows-per-year", "1500000", "--workers", "1", "--quiet"]
-    reference = tmp_path / "reference"
-    subprocess.run(
-        [sys.executable, "-m", "chapter05_helpers.data", *args, "--out", str(reference)],
-        check=True,
-        cwd=REPO,
-    )
+    settings = {"rows_per_year": 400_000, "workers": 1, "progress": False}  # 15 MB a file
+    expected = digest(make_dataset("ci", tmp_path / "reference", **settings))
     killed = tmp_path / "killed"
+    args = ["--profile", "ci", "--rows-per-year", "400000", "--workers", "1", "--quiet"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "chapter05_helpers.data", *args, "--out", str(killed)], cwd=REPO
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(killed.glob("*.csv")):
-        time.sleep(0.01)
-    time.sleep(0.05)  # well inside the next file
+    while time.monotonic() < deadline:  # one file done, the next one being written
+        if list(killed.glob("*.csv")) and list(killed.glob(".*.part")):
+            break
+        time.sleep(0.001)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     finished = digest(killed)
     assert 1 <= len(finished) < 10, "the kill should land mid-run"
-    expected = digest(reference)
     # every file that reads as complete is complete
     assert all(finished[name] == expected[name] for name in finished)
     assert list(killed.glob(".*.part")), "the interrupted file is still a hidden .part"
     recorded = json.loads((killed / "dataset.json").read_text())["files"]
     assert set(finished) <= set(recorded), "a file gets its name only once it is recorded"
-    subprocess.run(
-        [sys.executable, "-m", "chapter05_helpers.data", *args, "--out", str(killed)],
-        check=True,
-        cwd=REPO,
-    )
-    assert digest(killed) == expected
+    assert digest(make_dataset("ci", killed, **settings)) == expected
     assert not list(killed.glob(".*.part")), "the stale part file is cleaned up"
 
 

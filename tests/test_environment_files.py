@@ -1,7 +1,9 @@
-"""environment.yml, Pipfile and Pipfile.lock must describe the same environment."""
+"""pyproject.toml, Pipfile, Pipfile.lock and environment.yml describe the same environment."""
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import json
 import os
 import re
@@ -13,14 +15,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from packaging.requirements import Requirement
+from support import REPO, canonical, locked_versions
 
 # conda-forge names that differ from PyPI names
 CONDA_TO_PYPI = {"python-graphviz": "graphviz"}
-
-
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+# Declared in pyproject.toml but not named in the Pipfile, which pins it all the same through
+# pandas. Naming it there changes the lock's hash: do it at the next `pipenv lock`.
+NOT_IN_PIPFILE = {"numpy"}
 
 
 def pipfile_pins() -> dict[str, str]:
@@ -30,8 +32,44 @@ def pipfile_pins() -> dict[str, str]:
         for name, spec in pipfile[section].items():
             version = spec if isinstance(spec, str) else spec.get("version")
             if version:
-                pins[normalize(name)] = version.removeprefix("==")
+                pins[canonical(name)] = version.removeprefix("==")
     return pins
+
+
+def declared(*groups: str) -> set[str]:
+    """The names pyproject.toml declares: ``dependencies`` and the extras called ``groups``."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    extras = {**project["optional-dependencies"], "dependencies": project["dependencies"]}
+    lines = [line for group in groups for line in extras[group]]
+    return {canonical(Requirement(line).name) for line in lines}
+
+
+def test_the_pipfile_names_what_pyproject_declares():
+    """The Pipfile pins the course's direct dependencies; pyproject.toml declares them once,
+    for the canary (noxfile.py). The course's own folders (``path`` entries) are left out."""
+    pipfile = tomllib.loads((REPO / "Pipfile").read_text())
+    named = {
+        section: {canonical(n) for n, spec in pipfile[section].items() if "path" not in spec}
+        for section in ("packages", "dev-packages")
+    }
+    assert named["packages"] == declared("dependencies", "course") - NOT_IN_PIPFILE
+    assert named["dev-packages"] == declared("dev")
+    assert NOT_IN_PIPFILE <= set(locked_versions(("default",)))
+
+
+def test_the_dependencies_are_what_the_helpers_import():
+    """pyproject.toml's ``dependencies``: each package chapter05_helpers imports, no other."""
+    modules = set()
+    for path in (REPO / "chapter05_helpers").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules.add(node.module.split(".")[0])
+    modules -= {*sys.stdlib_module_names, "chapter05_helpers"}
+    distributions = importlib.metadata.packages_distributions()
+    imported = {canonical(name) for module in modules for name in distributions[module]}
+    assert imported == declared("dependencies")
 
 
 def environment_pins() -> dict[str, str]:
@@ -44,7 +82,7 @@ def environment_pins() -> dict[str, str]:
             if separator in entry and not entry.startswith("-"):
                 name, version = entry.split(separator, 1)
                 name = re.sub(r"\[.*\]", "", name.strip())
-                pins[normalize(CONDA_TO_PYPI.get(name, name))] = version.strip()
+                pins[canonical(CONDA_TO_PYPI.get(name, name))] = version.strip()
     return pins
 
 
@@ -74,7 +112,7 @@ def test_conda_and_binder_bring_the_pipfiles_python_and_graphviz():
 def test_lock_pins_what_the_pipfile_pins():
     lock = json.loads((REPO / "Pipfile.lock").read_text())
     locked = {
-        normalize(name): spec.get("version", "").removeprefix("==")
+        canonical(name): spec.get("version", "").removeprefix("==")
         for section in ("default", "develop")
         for name, spec in lock[section].items()
     }
@@ -122,3 +160,20 @@ def test_the_courses_lab_settings_are_installed_in_the_environment():
     assert "./jupyter-config" in pip  # conda users get the same settings
     pipfile = tomllib.loads((REPO / "Pipfile").read_text())
     assert pipfile["packages"]["chapter05-lab-settings"] == {"path": "./jupyter-config"}
+
+
+@pytest.mark.claim("jupyterlab-interface-in-chinese")
+def test_jupyterlab_offers_its_interface_in_chinese():
+    """The Chinese language pack is installed, and JupyterLab lists it where the guides say:
+    Settings > Language > Chinese (Simplified, China). It translates the Dask sidebar too."""
+    from jupyterlab_server.translation_utils import get_language_pack, get_language_packs
+
+    packs, problems = get_language_packs()  # what JupyterLab's /lab/api/translations answers
+    assert problems == "", problems
+    assert packs.get("zh_CN", {}).get("displayName") == "Chinese (Simplified, China)", packs
+    data, problems = get_language_pack("zh_CN")
+    assert problems == "", problems
+    assert data["jupyterlab"]["menu\x04Language"] == ["语言"]  # the Settings > Language menu
+    assert "dask_labextension" in data
+    english, _ = get_language_packs("zh_CN")  # the menu's names, once the interface is Chinese
+    assert english["en"]["displayName"] == "英语", english  # the way back the guide names

@@ -42,18 +42,41 @@ def verdict(capsys, result):
 def test_pool_with_arguments(capsys):
     right = ["Finished sleeping for 1 seconds."] * 4
     one_round, four_rounds, two_rounds = Timing(1.08), Timing(4.01), Timing(2.03)
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, one_round)) is True
-    assert verdict(capsys, ex.check_pool_with_arguments(right, np.int64(4), one_round)) is True
-    assert verdict(capsys, ex.check_pool_with_arguments(tuple(right), 4, one_round)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, None)) is False  # typed in
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, Timing(0.0))) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4, four_rounds)) is False  # in turn
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 2, two_rounds)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 2, one_round)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, 4.0, one_round)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right, True, one_round)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments([], None, None)) is False
-    assert verdict(capsys, ex.check_pool_with_arguments(right[:3], 4, one_round)) is False
+    four, five, two = ProcessPoolExecutor(4), ProcessPoolExecutor(5), ProcessPoolExecutor(2)
+    check = ex.check_pool_with_arguments
+    assert verdict(capsys, check(right, 4, one_round, four)) is True
+    assert verdict(capsys, check(right, np.int64(4), one_round, four)) is True
+    assert verdict(capsys, check(right, 5, Timing(1.04), five)) is True  # any size from 4 up
+    assert verdict(capsys, check(tuple(right), 4, one_round, four)) is False
+    assert verdict(capsys, check(right, 4, None, four)) is False  # typed in
+    assert verdict(capsys, check(right, 4, Timing(0.0), four)) is False
+    assert verdict(capsys, check(right, 4, four_rounds, four)) is False  # one after another
+    assert verdict(capsys, check(right, 2, two_rounds, two)) is False
+    assert verdict(capsys, check(right, 2, one_round, two)) is False
+    assert verdict(capsys, check(right, 4.0, one_round, four)) is False
+    assert verdict(capsys, check(right, True, one_round, four)) is False
+    assert verdict(capsys, check([], None, None, None)) is False
+    assert verdict(capsys, check(right[:3], 4, one_round, four)) is False
+    assert verdict(capsys, check(right, 4, one_round, None)) is False  # no pool kept
+    with ThreadPoolExecutor(max_workers=4) as threads:
+        pass
+    assert verdict(capsys, check(right, 4, one_round, threads)) is False
+    assert verdict(capsys, check(right, 4, one_round, "ppe_1")) is False
+
+
+def test_pool_with_arguments_hints_agree_with_the_pool(capsys):
+    """A pool of 4 reported as 3 is told its real size, not "3 workers: more than one round"."""
+    right = ["Finished sleeping for 1 seconds."] * 4
+    assert ex.check_pool_with_arguments(right, 3, Timing(1.05), ProcessPoolExecutor(4)) is False
+    hint = capsys.readouterr().out
+    assert "3" in hint and "4 workers" in hint and "round" not in hint
+    with ThreadPoolExecutor(max_workers=4) as threads:
+        ex.check_pool_with_arguments(right, 4, Timing(1.05), threads)
+    assert "threads" in capsys.readouterr().out
+    ex.check_pool_with_arguments(right, 2, Timing(2.03), ProcessPoolExecutor(2))
+    assert "2 workers run at most 2" in capsys.readouterr().out
+    ex.check_pool_with_arguments(right, 4, Timing(4.01), ProcessPoolExecutor(4))
+    assert "4.01 s: more than one round" in capsys.readouterr().out
 
 
 def test_busy_cores_with_threads(capsys):
@@ -77,6 +100,18 @@ def test_busy_cores_with_threads(capsys):
     assert verdict(capsys, ex.check_busy_cores_with_threads(0.5, run, four)) is False  # not t's
     assert verdict(capsys, ex.check_busy_cores_with_threads(1.9, busy_run, four)) is False
     assert verdict(capsys, ex.check_busy_cores_with_threads(None, run, four)) is False
+    measured = Timing(wall=2.0, cpu=1.86)  # 0.93 CPUs busy
+    assert verdict(capsys, ex.check_busy_cores_with_threads(0.93, measured, four)) is True
+    assert verdict(capsys, ex.check_busy_cores_with_threads(0.9, measured, four)) is True  # rounded
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1, measured, four)) is True  # rounded
+    assert (
+        verdict(capsys, ex.check_busy_cores_with_threads(4, measured, four)) is False
+    )  # 4 threads
+    assert verdict(capsys, ex.check_busy_cores_with_threads(2, measured, four)) is False  # 2 CPUs
+    slow = Timing(wall=2.5, cpu=2.0)  # 0.8 busy; wall / cpu = 1.25
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.25, slow, four)) is False
+    assert verdict(capsys, ex.check_busy_cores_with_threads("1", measured, four)) is False
+    assert verdict(capsys, ex.check_busy_cores_with_threads(1.0, Timing(), four)) is False  # nan
 
 
 @pytest.mark.parametrize(
@@ -111,9 +146,19 @@ def test_mean_x3_per_year(capsys, data_dir):
         "by month": df.groupby(df["Date"].dt.month)["X3"].mean(),
         "every column": by_year.mean(numeric_only=True),
         "one mean": df["X3"].mean(),
+        "a one-column table": by_year[["X3"]].mean(),
+        "text": right.astype(str) + " units",
+        "an array": right.to_numpy(),
+        "a string": "49.5",
+        "nothing": None,
+        "a list": list(right),
     }
     for name, answer in wrong.items():
         assert verdict(capsys, ex.check_mean_x3_per_year(answer, data_dir)) is False, name
+    ex.check_mean_x3_per_year(by_year[["X3"]].mean(), data_dir)
+    hint = capsys.readouterr().out
+    assert "one column" in hint and "several" not in hint
+    assert verdict(capsys, ex.check_mean_x3_per_year(right.astype(str), data_dir)) is True
 
 
 def test_count_x0_is_99(capsys, data_dir):
@@ -121,13 +166,26 @@ def test_count_x0_is_99(capsys, data_dir):
     right = int((df["X0"] == 99).sum())
     assert verdict(capsys, ex.check_count_x0_is_99(right, data_dir)) is True
     assert verdict(capsys, ex.check_count_x0_is_99(float(right), data_dir)) is True
+    share_times_rows = (df["X0"] == 99).mean() * len(df)  # a float, off by rounding only
+    assert verdict(capsys, ex.check_count_x0_is_99(share_times_rows, data_dir)) is True
+    assert verdict(capsys, ex.check_count_x0_is_99(right * (1 + 1e-15), data_dir)) is True
+    assert verdict(capsys, ex.check_count_x0_is_99(np.int64(right), data_dir)) is True
     first_year = int((df.loc[df["Date"].dt.year == 2010, "X0"] == 99).sum())
     wrong = {
         "one more": right + 1,
+        "a half more": right + 0.5,
         "the first year only": first_year,
         "every row": len(df),
         "99 in any column": int((df[["X0", "X1", "X2", "X3", "X4"]] == 99).to_numpy().sum()),
+        "the share, not the count": (df["X0"] == 99).mean(),
         "True": True,
+        "nothing": None,
+        "a string": str(right),
+        "an array": np.array([right]),
+        "a Series": pd.Series([right]),
+        "not a number": float("nan"),
+        "infinity": float("inf"),
+        "a huge whole number": 10**400,
     }
     for name, answer in wrong.items():
         assert verdict(capsys, ex.check_count_x0_is_99(answer, data_dir)) is False, name
@@ -144,6 +202,7 @@ def test_the_hint_before_any_answer_gives_no_code_away(capsys, data_dir, check):
 def test_sum_of_cubes_graph(capsys):
     cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(cubes))) is True
+    assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(sum)(tuple(cubes)))) is True
     assert verdict(capsys, ex.check_sum_of_cubes_graph(sum(cubes))) is False  # five add tasks
     assert verdict(capsys, ex.check_sum_of_cubes_graph(sum(cube(n) for n in range(1, 6)))) is False
     assert verdict(capsys, ex.check_sum_of_cubes_graph(delayed(max)(cubes))) is False
@@ -155,38 +214,106 @@ def test_sum_of_cubes_graph(capsys):
 
 
 @pytest.mark.parametrize(
+    "answer",
+    ["delayed(sum)(*cubes)", "None", "'sum_graph'", "225", "cubes", "tuple(cubes)", "[]"]
+    + ["delayed(sum)(cubes).compute", "delayed(sum)(cubes, 1, 2)", "delayed(len)(cubes)"],
+)
+def test_sum_of_cubes_graph_never_raises(capsys, answer):
+    """Odd answers get a hint, not an exception: the first one raised TypeError in compute()."""
+    cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
+    value = eval(answer, {"delayed": delayed, "cubes": cubes, "sum": sum, "len": len})
+    assert verdict(capsys, ex.check_sum_of_cubes_graph(value)) is False
+
+
+def test_sum_of_cubes_graph_hints_name_the_trouble(capsys):
+    cubes = [cube(n) for n in [1, 2, 3, 4, 5]]
+    ex.check_sum_of_cubes_graph(delayed(sum)(*cubes))
+    assert "TypeError" in capsys.readouterr().out
+    ex.check_sum_of_cubes_graph(cubes)
+    assert "list of delayed cubes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
     ("workers", "ok"),
     [(5, True), (9, True), (np.int64(5), True), (4, False), (10, False), (0, False)]
-    + [(5.0, False), (True, False), (None, False)],
+    + [(5.0, False), (np.float64(6.0), False), (5.5, False), (True, False), (None, False)]
+    + [("5", False), (-3, False)],
 )
 def test_workers_for_two_seconds(capsys, workers, ok):
     assert verdict(capsys, ex.check_workers_for_two_seconds(workers)) is ok
 
 
-def test_memory_predictions(capsys):
-    # pandas' line: 3 MiB per MB from zero; Dask's: 150 MiB plus 0.05 MiB per MB
-    curves = pd.DataFrame(
+def test_workers_for_two_seconds_says_why_a_whole_float_is_not_enough(capsys):
+    ex.check_workers_for_two_seconds(5.0)
+    assert "not an int" in capsys.readouterr().out
+
+
+def demo_curves(dask_needs=(113.0, 193.0, 231.0)) -> pd.DataFrame:
+    """Notebook 02b's table as measured at demo: 1, 2 and 10 files, 20.9 MB each."""
+    return pd.DataFrame(
         {
             "way": ["pandas"] * 3 + ["dask"] * 3,
-            "disk_mb": [100.0, 200.0, 400.0] * 2,
-            "needed_mib": [300.0, 600.0, 1200.0, 155.0, 160.0, 170.0],
+            "files": [1, 2, 10] * 2,
+            "disk_mb": [20.86, 41.73, 208.66] * 2,
+            "needed_mib": [56.6, 138.7, 632.7, *dask_needs],
+            "seconds": [0.15, 0.28, 2.09, 0.39, 0.60, 2.54],
         }
     )
-    assert verdict(capsys, ex.check_memory_predictions(2400, 190, curves)) is True
-    assert verdict(capsys, ex.check_memory_predictions(2400.0, 191, curves)) is True
-    wrong = {
-        "pandas at today's data": (1200, 190),
-        "Dask at today's data": (2400, 170),
-        "Dask's need doubled": (2400, 340),
-        "the x axis in bytes": (2.4e9, 190),
-        "no answer": (None, None),
-        "booleans": (True, True),
+
+
+def test_memory_predictions(capsys):
+    curves = demo_curves()
+    # pandas: twice its need (its line at twice the MB): about 1265 MiB. Dask: its need levels
+    # off from two files on (193 -> 231 MiB for 8 more files): 231 to 279 MiB, within 5%.
+    right = {
+        "pandas doubled, Dask as today": (1265, 231),
+        "rounded": (1270.0, 230),
+        "Dask's last rise once more": (1265, 278.5),
+        "the hidden solution's formula": (2 * 632.7, 231 + (231 - 193) * 10 / 8),
+        "NumPy numbers": (np.float64(1265.4), np.int64(250)),
     }
-    for name, (pandas_mib, dask_mib) in wrong.items():
+    for name, (pandas_mib, dask_mib) in right.items():
         result = ex.check_memory_predictions(pandas_mib, dask_mib, curves)
-        assert verdict(capsys, result) is False, name
+        assert verdict(capsys, result) is True, name
+    wrong = {
+        "pandas at today's data": ((633, 231), "today"),
+        "Dask's need doubled": ((1265, 462), "doubles"),
+        "Dask's line through all three points": ((1265, 333), "one file"),
+        "Dask at one file": ((1265, 113), "less than"),
+        "pandas in bytes": ((1265 * 2**20, 231), "bytes"),
+        "the two swapped": ((231, 1265), ""),
+        "no answer": ((None, None), ""),
+        "booleans": ((True, True), ""),
+        "strings": (("1265", "231"), ""),
+        "arrays": ((np.array([1265.0]), np.array([231.0])), ""),
+        "not a number": ((float("nan"), 231), ""),
+        "infinity": ((1265, float("inf")), ""),
+    }
+    for name, ((pandas_mib, dask_mib), word) in wrong.items():
+        result = ex.check_memory_predictions(pandas_mib, dask_mib, curves)
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet: ") and out.count("\n") == 1 and result is False, name
+        assert word in out, (name, out)
     ex.check_memory_predictions(None, None, curves)
     assert "line" not in capsys.readouterr().out, "the first hint gives no method away"
+    for short in (curves.iloc[:2], curves.iloc[0:0], None):  # the measuring cell not run
+        assert verdict(capsys, ex.check_memory_predictions(1265, 231, short)) is False
+
+
+def test_memory_predictions_follow_a_dask_need_still_rising(capsys):
+    # on a machine with many threads, ten files keep more threads busy than two: the need
+    # was still rising, and twice the files may need more
+    curves = demo_curves(dask_needs=(113.0, 193.0, 500.0))
+    assert verdict(capsys, ex.check_memory_predictions(1265, 800, curves)) is True
+    assert verdict(capsys, ex.check_memory_predictions(1265, 1000, curves)) is False
+
+
+def test_memory_predictions_without_pandas_at_every_size(capsys):
+    # at book, pandas only runs on one and two files: its line still gives twice the data
+    curves = demo_curves().drop(index=2)
+    slope, intercept = np.polyfit([20.86, 41.73], [56.6, 138.7], 1)
+    pandas_twice = slope * 2 * 208.66 + intercept
+    assert verdict(capsys, ex.check_memory_predictions(pandas_twice, 231, curves)) is True
 
 
 def test_equal_cost_speedup(capsys):
@@ -240,7 +367,21 @@ def test_equal_cost_speedup_never_raises_on_missing_figures(capsys):
 
 @pytest.mark.parametrize(
     ("answer", "ok"),
-    [(4, True), (8, False), (2, False), (1, False), (4.0, False), (None, False), ("4", False)],
+    [
+        (4, True),
+        (4.0, True),  # the same whole number, written as a float
+        (np.int64(4), True),
+        (8, False),  # threads, not workers
+        (8.0, False),
+        (2, False),  # threads per worker
+        (1, False),
+        (16, False),
+        (4.5, False),
+        (float("nan"), False),
+        (True, False),
+        (None, False),
+        ("4", False),
+    ],
 )
 def test_evaluations_in_flight(capsys, answer, ok):
     assert verdict(capsys, ex.check_evaluations_in_flight(answer)) is ok

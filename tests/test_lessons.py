@@ -6,7 +6,7 @@ import re
 
 import nbformat
 import pytest
-from conftest import NOTEBOOKS
+from support import NOTEBOOKS
 
 LESSONS = sorted(NOTEBOOKS.glob("*.ipynb"))
 MAX_CELLS, MAX_SETUP_LINES, MAX_CODE_LINES = 50, 12, 25

@@ -21,6 +21,7 @@ def demo_files(tmp_path_factory):
     return sorted(folder.glob("*.csv"))
 
 
+@pytest.mark.slow  # each measurement reads 200 MB of CSV in a fresh process
 def test_pandas_needs_several_times_what_dask_needs(demo_files):
     pandas, dask = measure("pandas", demo_files), measure("dask", demo_files)
     expected = reference_year_sums(demo_files[0].parent)[COLUMNS]
@@ -32,6 +33,7 @@ def test_pandas_needs_several_times_what_dask_needs(demo_files):
     assert pandas_cost > 2 * dask_cost, (pandas_cost, dask_cost)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not cap_supported(), reason="the hard cap (RLIMIT_DATA) is Linux's")
 def test_one_cap_stops_the_pandas_way_and_lets_dask_finish(demo_files):
     cap = 400 * 2**20  # between Dask's need (~300 MiB) and pandas' (~650 MiB) at this size
@@ -48,6 +50,7 @@ def test_an_unknown_way_is_refused():
         aggregate("spark", [])
 
 
+@pytest.mark.slow
 def test_measure_runs_in_a_fresh_process_each_time(demo_files):
     """Each call has its own peak: a small run after a large one does not inherit its peak."""
     large = measure("pandas", demo_files)

@@ -1,7 +1,5 @@
 import concurrent.futures
 import multiprocessing
-import sys
-import time
 
 import pytest
 
@@ -39,22 +37,3 @@ def test_they_run_in_a_pool_under_every_start_method(method):
     with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         assert pool.submit(sleep_for, 0).result() == "Finished sleeping for 0 seconds."
         assert list(pool.map(sum_of_squares, [3, 4])) == [5, 14]
-
-
-def nap_in_main() -> None:
-    time.sleep(0.1)
-
-
-def test_a_spawned_child_cannot_find_a_function_of_main_and_nothing_is_raised(monkeypatch, capfd):
-    """Notebook 01's claim: under spawn, a function of ``__main__`` kills the child (exit code 1)
-    while the parent sees no exception; the same function from a module runs (exit code 0)."""
-    monkeypatch.setattr(nap_in_main, "__module__", "__main__")
-    monkeypatch.setattr(sys.modules["__main__"], "nap_in_main", nap_in_main, raising=False)
-    spawn = multiprocessing.get_context("spawn")
-    children = [spawn.Process(target=nap_in_main), spawn.Process(target=sleep_for, args=(0,))]
-    for child in children:
-        child.start()
-    for child in children:
-        child.join(timeout=60)
-    assert [child.exitcode for child in children] == [1, 0]
-    assert "Can't get attribute 'nap_in_main' on <module '__main__'" in capfd.readouterr().err

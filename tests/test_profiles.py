@@ -3,10 +3,6 @@ import pytest
 from chapter05_helpers.profiles import ENV_VAR, PROFILES, UnknownProfileError, get_profile
 
 
-def test_three_profiles():
-    assert list(PROFILES) == ["ci", "demo", "book"]
-
-
 def test_env_var_picks_the_profile(monkeypatch):
     monkeypatch.setenv(ENV_VAR, "book")
     assert get_profile().name == "book"

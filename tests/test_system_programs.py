@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from support import REPO
 from system_programs import BROWSER_HINT, HINT
 
 TOOL = REPO / "tools" / "system_programs.py"

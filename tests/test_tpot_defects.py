@@ -8,6 +8,7 @@ fixes it, the test fails with a message that names the workaround in the course 
 
 from __future__ import annotations
 
+import time
 import traceback
 import warnings
 
@@ -221,3 +222,81 @@ def test_e_the_light_spaces_include_inner_classifiers_by_default(space_name: str
         "notebook 04b's section on the light search spaces and its count of their inner "
         "classifiers (allow_inner_classifiers=False is still needed for 'linear')",
     )
+
+
+# (f) tpot/utils/eval_utils.py, parallel_eval_objective_list: the first len(workers) evaluations
+# of a generation get max_eval_time_mins=...; every refill passes timeout=..., which no code reads.
+CALLS: list[str] = []  # what the objective below did, in order (the workers run in-process)
+
+
+class Named:
+    """The least of a TPOT individual that ``parallel_eval_objective_list`` needs."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def unique_id(self) -> str:
+        return self.name
+
+
+def run_for(individual: Named, seconds: float = 0.0, **kwargs) -> list[float]:
+    """An objective that computes (in Python, interruptibly) for ``seconds``, noting its end."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        time.sleep(0.01)
+    CALLS.append(f"{individual.name} ran to its end, given {sorted(kwargs)}")
+    return [1.0]
+
+
+@pytest.mark.timeout(120)
+def test_f_max_eval_time_mins_reaches_only_the_first_evaluations_of_a_generation() -> None:
+    from dask.distributed import Client, LocalCluster
+    from tpot.utils.eval_utils import parallel_eval_objective_list
+
+    drop = (
+        "notebook 04's sentence that the per-pipeline cap reaches only the first evaluations of "
+        "each generation (and the same in notebook 04b and docs/upstream-tpot.md, defect 6): "
+        "every evaluation is now capped"
+    )
+    CALLS.clear()
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        # One worker: "first" is the generation's first evaluation, "refill" the next one.
+        # Each computes for 1.5 s under a cap of 0.3 s (max_eval_time_mins=0.005).
+        scores, _, _, errors = parallel_eval_objective_list(
+            [Named("refill"), Named("first")],  # TPOT pops from the end
+            [run_for],
+            max_eval_time_mins=0.005,
+            n_expected_columns=1,
+            client=client,
+            seconds=1.5,
+        )
+        assert errors == ["TIMEOUT", "TIMEOUT"], errors  # both reported over the cap ...
+        deadline = time.perf_counter() + 3
+        while time.perf_counter() < deadline and len(CALLS) < 1:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        refill_ran_on = [c for c in CALLS if c.startswith("refill")]
+        assert "first ran to its end" not in " ".join(CALLS)  # ... the first one was stopped
+        assert refill_ran_on, fixed("a refill running past max_eval_time_mins", drop)
+        assert refill_ran_on == ["refill ran to its end, given ['timeout']"], (
+            CALLS
+        )  # timeout= unread
+
+        # max_eval_time_mins=None, "no time limit per evaluation", fails at the first refill.
+        try:
+            parallel_eval_objective_list(
+                [Named("b"), Named("a")],
+                [run_for],
+                max_eval_time_mins=None,
+                n_expected_columns=1,
+                client=client,
+            )
+        except TypeError as error:
+            assert "unsupported operand type(s) for *: 'NoneType'" in str(error), error
+        else:
+            pytest.fail(fixed("the TypeError of max_eval_time_mins=None at a refill", drop))

@@ -75,6 +75,7 @@ def test_a_search_with_no_pipeline_in_its_budget_prints_what_to_do(capsys):
     from tpot import TPOTClassifier
 
     X, y = load_digits(return_X_y=True)
+    X, y = X[:300], y[:300]  # a pipeline still running when the budget ends ends soon after
     with (
         LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster,
         Client(cluster) as client,
@@ -86,6 +87,7 @@ def test_a_search_with_no_pipeline_in_its_budget_prints_what_to_do(capsys):
             cv=3,
             population_size=4,
             max_time_mins=0.001,  # 0.06 s: nothing finishes
+            max_eval_time_mins=0.001,  # TPOT waits this long for a first result (default 10)
             random_state=42,
             verbose=0,
             client=client,
@@ -106,3 +108,37 @@ def test_a_search_with_no_pipeline_in_its_budget_prints_what_to_do(capsys):
 def test_other_errors_pass_through():
     with pytest.raises(TypeError), tpot_support.explain_empty_search(object()):
         raise TypeError("not an empty search")
+
+
+def compute(worker: str, start: float, stop: float) -> dict:
+    """One task-stream record of a computation, as ``get_task_stream`` gives it."""
+    return {"worker": worker, "startstops": [{"action": "compute", "start": start, "stop": stop}]}
+
+
+def test_shared_idle_gaps_count_only_when_every_worker_waits():
+    stream = [
+        compute("a", 0, 10),
+        compute("b", 0, 6),  # b waits from 6 to 13 alone: not shared until a stops at 10
+        compute("a", 13, 20),
+        compute("b", 13.5, 19),
+        {"worker": "b", "startstops": [{"action": "transfer", "start": 10, "stop": 12}]},
+    ]
+    # a fetch is not a computation
+    assert tpot_support.shared_idle_gaps(stream, longer_than=1) == [(10.0, 3.0)]
+    assert tpot_support.shared_idle_gaps(stream, longer_than=5) == []
+    assert tpot_support.shared_idle_gaps([]) == []
+
+
+def test_shared_idle_gaps_on_a_real_task_stream():
+    from distributed import get_task_stream
+
+    with (
+        LocalCluster(n_workers=2, processes=False, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+        get_task_stream(client) as stream,
+    ):
+        client.gather(client.map(time.sleep, [0.1, 0.1]))
+        time.sleep(0.5)  # both workers idle
+        client.gather(client.map(time.sleep, [0.1, 0.1], pure=False))
+    gaps = tpot_support.shared_idle_gaps(stream.data, longer_than=0.3)
+    assert len(gaps) == 1 and 0.3 < gaps[0][1] < 2 and gaps[0][0] > 0, gaps

@@ -127,7 +127,6 @@ def main(argv: list[str] | None = None) -> int:
     if not sources:
         print("No notebooks found.", file=sys.stderr)
         return 1
-    entries = []
     for source in sources:
         print(f"[{profile.name}] executing {source.name} ...", flush=True)
         if args.store:  # executed where nbval runs the twin, so relative paths agree
@@ -135,11 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             seconds = execute_notebook(source, args.out)
         print(f"[{profile.name}] {source.name}: {seconds:.1f} s", flush=True)
-        entries.append((source, notebook_title(source), seconds))
-    if args.store:
-        print(f"Stored the outputs of {len(entries)} notebooks in their twins under {TWINS}")
-        return 0
-    print(f"Wrote {len(entries)} executed notebooks to {args.out} (make site: the course site)")
+    where = f"their twins under {TWINS}" if args.store else f"{args.out} (make site: the site)"
+    print(f"Executed {len(sources)} notebooks into {where}")
     return 0
 
 

@@ -1,8 +1,8 @@
 """``make run`` and ``make test`` start here: the system programs the course needs.
 
 * ``dot`` (Graphviz), for ``graph.visualize()`` in notebooks 03 and 05: required;
-* ``chromium`` (Debian's), for ``tests/test_browser.py``: optional (without it that one test
-  is skipped with a line saying how to get it).
+* ``chromium`` (Debian's), for the browser tests (``-m browser``): optional (without it they are
+  skipped, with a line saying how to get it).
 
 A missing program is installed when this machine can do it without asking (root or
 password-less sudo with apt-get; Homebrew for Graphviz), with one line saying so; otherwise
@@ -31,7 +31,7 @@ HINT = (
     "terminal) | conda 'conda install -c conda-forge graphviz'."
 )
 BROWSER_HINT = (
-    "Chromium is missing: tests/test_browser.py will be skipped. To run it (Debian/Ubuntu): "
+    "Chromium is missing: the browser tests will be skipped. To run them (Debian/Ubuntu): "
     "'sudo apt-get install chromium'."
 )
 # program -> (Debian package, Homebrew formula or None, hint, required)

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import NOTEBOOKS
 from distributed import Client
 from run_notebooks import execute_notebook
+from support import NOTEBOOKS
 
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]  # notebook 04, its TPOT search included
 DASK = Path(sys.executable).with_name("dask")
 # Distributed's loggers do not propagate to the root logger: each gets the kernel's handler too.
 KERNEL_LOGGERS = (

@@ -1,60 +1,24 @@
-"""Notebook checks beyond the main nbval run (which covers every twin once).
+"""Notebooks and their twins (tools/twins.py), and what nbval compares between them.
 
 The notebooks in ``notebooks/`` are stored clean; their twins in ``tests/notebooks/`` hold the
-outputs of a ``ci`` run (``tools/twins.py``).
+outputs of a ``ci`` run, which nbval compares (the main run covers every twin once).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-
 import nbformat
 import pytest
-from conftest import NOTEBOOKS, TWINS, ipython_dir_with_start_method, run_nbval
+from support import NOTEBOOKS, TWINS, run_nbval, write_notebook
 from twins import differences, has_outputs, twin_path
 
-OTHER_START_METHODS = [
-    m for m in multiprocessing.get_all_start_methods() if m != multiprocessing.get_start_method()
-]
 
-
-@pytest.mark.parametrize("method", OTHER_START_METHODS)
-def test_notebook_01_under_every_start_method(method, tmp_path):
-    """The main run covers the default start method; this runs notebook 01 under the others.
-
-    An IPython startup file sets the start method, so no notebook cell has to.
-    """
-    ipython_dir = ipython_dir_with_start_method(tmp_path / "ipython", method)
-    result = run_nbval(TWINS / "01_python_parallelism.ipynb", {"IPYTHONDIR": str(ipython_dir)})
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    # and the kernels really ran under that method: a notebook that prints it, stored with it
-    code = "import multiprocessing\nprint(multiprocessing.get_start_method())"
-    probe = one_cell_notebook(tmp_path / "probe.ipynb", code, f"{method}\n")
-    result = run_nbval(probe, {"IPYTHONDIR": str(ipython_dir)}, timeout=120)
-    assert result.returncode == 0, result.stdout[-2000:]
-
-
-def one_cell_notebook(path, source: str, stored_output: str = ""):
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell(source)
-    cell.execution_count = 1
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_output)]
-    nb.cells = [cell]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
-
-
+@pytest.mark.notebooks
 def test_sanitizer_masks_timings_only(tmp_path):
     """A different timing passes; a different result fails, so outputs really are compared."""
     code = "print('Wall time: 1.23 s')\nprint(6 * 7)"
-    same = one_cell_notebook(tmp_path / "same.ipynb", code, "Wall time: 9.87 s\n42\n")
+    same = write_notebook(tmp_path / "same.ipynb", code, stored=["Wall time: 9.87 s\n42\n"])
     assert run_nbval(same, {}, timeout=120).returncode == 0
-    wrong = one_cell_notebook(tmp_path / "wrong.ipynb", code, "Wall time: 9.87 s\n43\n")
+    wrong = write_notebook(tmp_path / "wrong.ipynb", code, stored=["Wall time: 9.87 s\n43\n"])
     result = run_nbval(wrong, {}, timeout=120)
     assert result.returncode == 1, result.stdout[-2000:]
 

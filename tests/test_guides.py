@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REPO
+from support import REPO
 
 GUIDES = ["README.md", "CONTRIBUTING.md", "docs/instructors.md", "benchmarks/README.md"]
 # History belongs in git, not in what a reader reads: commit hashes, issue numbers, review dates.

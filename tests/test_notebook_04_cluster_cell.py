@@ -12,8 +12,10 @@ import time
 import urllib.request
 
 import pytest
-from conftest import NOTEBOOKS, live_notebook
 from nbclient.exceptions import CellExecutionError
+from support import NOTEBOOKS, free_port, live_notebook
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]  # a kernel for notebook 04 each
 
 NOTEBOOK_04 = NOTEBOOKS / "04_tpot_with_dask.ipynb"
 LOCAL_CELL = "LocalCluster("  # starts a local cluster unless an address is set
@@ -28,12 +30,6 @@ def http_status(url: str) -> int:
 
 def dashboard_link(printed: str) -> str:
     return re.search(r"dashboard: (http://\S+)", printed).group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # free once the block ends: nothing listens there
 
 
 def test_one_single_threaded_worker_per_core_and_a_live_dashboard(monkeypatch):
