@@ -15,6 +15,7 @@ import ast
 import copy
 import inspect
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -424,3 +425,37 @@ def test_jupyterlab_starts_a_notebooks_kernel_in_the_notebooks_folder() -> None:
     assert Path(cwd) == CHINESE_NOTEBOOKS
     source = Path(inspect.getsourcefile(SessionManager)).read_text(encoding="utf-8")
     assert "get_kernel_path(path=path)" in source  # the session starts its kernel there
+
+
+# ----------------------------------------------------------------------------------------------
+# The Chinese README
+
+CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)  # fenced blocks and code spans
+MAKE_COMMAND = re.compile(r"\bmake (?:[A-Z0-9_]+=\S+ )*([a-z][a-z-]*)\b")
+RELATIVE_LINK = re.compile(r"\]\(([^)#\s:]+)(?:#[^)]*)?\)")
+
+
+def make_targets(text: str) -> set[str]:
+    """The ``make`` targets a README's code (blocks and spans) tells its reader to run.
+
+    >>> sorted(make_targets("Make a graph: `make run`, then `make PYTHON=python3.11 lab`."))
+    ['lab', 'run']
+    """
+    code = "\n".join(CODE.findall(text))
+    return set(MAKE_COMMAND.findall(code))
+
+
+def test_the_readmes_link_each_other_and_name_the_same_commands() -> None:
+    english = (REPO / "README.md").read_text(encoding="utf-8")
+    chinese = (REPO / "README.zh-CN.md").read_text(encoding="utf-8")
+    assert "](README.zh-CN.md)" in "\n".join(english.splitlines()[:5]), "README.md: no 中文 link"
+    assert "](README.md)" in "\n".join(chinese.splitlines()[:5]), "README.zh-CN.md: no English link"
+    assert len(chinese.splitlines()) <= 120
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
+    assert make_targets(chinese) == make_targets(english) <= targets, (
+        f"README.md: {sorted(make_targets(english))}, README.zh-CN.md: "
+        f"{sorted(make_targets(chinese))}, the Makefile: {sorted(targets)}"
+    )
+    missing = [link for link in RELATIVE_LINK.findall(chinese) if not (REPO / link).exists()]
+    assert missing == [], f"README.zh-CN.md links files that do not exist: {missing}"
