@@ -7,7 +7,13 @@ import re
 import pytest
 from support import REPO
 
-GUIDES = ["README.md", "CONTRIBUTING.md", "docs/instructors.md", "benchmarks/README.md"]
+GUIDES = [
+    "README.md",
+    "README.zh-CN.md",
+    "CONTRIBUTING.md",
+    "docs/instructors.md",
+    "benchmarks/README.md",
+]
 # History belongs in git, not in what a reader reads: commit hashes, issue numbers, review dates.
 HISTORY = re.compile(
     r"\bcommit [0-9a-f]{7,40}\b|\bissue #?\d+\b|#\d{2,}\b|\bcourse review\b|\b20\d\d-\d\d-\d\d\b"
