@@ -42,6 +42,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -793,10 +794,11 @@ def markup_problems(path: Path) -> list[str]:
                 f"escape it (1\\. or \\#): {_short(message.string)}"
             )
             continue
-        english, chinese = markup(message.id), markup(message.string)
+        # The same markup, in any order: Chinese word order may move a code span.
+        english, chinese = Counter(markup(message.id)), Counter(markup(message.string))
         if english != chinese:
-            lost = [m for m in english if m not in chinese]
-            added = [m for m in chinese if m not in english]
+            lost = sorted((english - chinese).elements())
+            added = sorted((chinese - english).elements())
             found.append(
                 f"{first_place(message)}: markup lost: {lost}, added: {added}: {_short(message.id)}"
             )

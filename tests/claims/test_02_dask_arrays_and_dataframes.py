@@ -179,8 +179,9 @@ def page_faults(mib: int) -> dict:
 def test_a_large_array_gets_fresh_zeroed_pages_from_the_os_every_time():
     measured = page_faults(256)
     faults = measured["faults"]
-    assert faults[0] > 50, faults
-    assert min(faults[1:]) > faults[0] / 2, f"a later array reused memory: {faults}"
+    # Memory from the OS faults in at least once per page: per 2 MiB huge page where the kernel
+    # has one free (NumPy asks for them), per 4 kiB page otherwise. Reused memory faults ~never.
+    assert min(faults) >= 256 // 2, f"a later array reused memory: {faults}"
     assert measured["fresh_is_zero"], "the system hands out pages filled with zeros"
 
 
@@ -192,7 +193,7 @@ def test_a_buffer_below_32_mib_reuses_memory_given_back_before():
         assert faults[0] > 50, faults
         assert faults[-1] < faults[0] / 10, f"{mib} MiB: no reuse: {faults}"
     faults = page_faults(34)["faults"]  # past glibc's 32 MiB, every block is fresh again
-    assert min(faults) > faults[0] / 2, f"34 MiB reused memory: {faults}"
+    assert min(faults) >= 34 // 2, f"34 MiB reused memory: {faults}"
 
 
 @pytest.mark.claim("threaded-scheduler-one-thread-per-logical-cpu")
