@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from chapter05_helpers.i18n import _
 from chapter05_helpers.profiles import Profile, UnknownProfileError, get_profile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -74,15 +75,15 @@ class DatasetSpec:
         first = self.first_year
         last = self.last_year
         if first > last:
-            raise DatasetError(
-                f"The first year ({first}) is after the last year ({last}): swap them."
-            )
+            message = _("The first year ({first}) is after the last year ({last}): swap them.")
+            raise DatasetError(message.format(first=first, last=last))
         if not 1 <= first <= last <= 9998:
-            raise DatasetError("Years must be between 1 and 9998.")
+            raise DatasetError(_("Years must be between 1 and 9998."))
         if self.rows_per_year is not None and self.rows_per_year < 1:
-            raise DatasetError(f"rows_per_year must be at least 1, not {self.rows_per_year}.")
+            message = _("rows_per_year must be at least 1, not {rows}.")
+            raise DatasetError(message.format(rows=self.rows_per_year))
         if self.seed < 0:
-            raise DatasetError(f"The seed must be 0 or more, not {self.seed}.")
+            raise DatasetError(_("The seed must be 0 or more, not {seed}.").format(seed=self.seed))
 
     @classmethod
     def from_profile(cls, profile: Profile, seed: int = DEFAULT_SEED) -> DatasetSpec:
@@ -223,19 +224,22 @@ def _check_files(folder: Path, manifest: dict) -> bool:
     for path in sorted(folder.glob("*.csv")):
         record, stat = manifest["files"].get(path.name), path.stat()
         if record is None:
-            problems[path.name] = f"not written by the generator ({MANIFEST} has no record of it)"
+            why = _("not written by the generator ({manifest} has no record of it)")
+            problems[path.name] = why.format(manifest=MANIFEST)
         elif stat.st_size != record["size"]:
-            problems[path.name] = f"{stat.st_size:,} bytes, but {record['size']:,} were written"
+            why = _("{size:,} bytes, but {written:,} were written")
+            problems[path.name] = why.format(size=stat.st_size, written=record["size"])
         elif stat.st_mtime_ns >= recorded:  # touched after the record: read it
             read = True
             if _crc32(path) != record["crc32"]:
-                problems[path.name] = "changed since it was written (its CRC-32 differs)"
+                problems[path.name] = _("changed since it was written (its CRC-32 differs)")
     if problems:
         found = "".join(f"\n  {folder / name}: {why}" for name, why in problems.items())
-        raise DatasetError(
-            f"{folder} holds files that are not what the generator wrote:{found}\nDelete them "
+        message = _(
+            "{folder} holds files that are not what the generator wrote:{found}\nDelete them "
             "(or move them out of the folder) and run again: the missing files are written."
         )
+        raise DatasetError(message.format(folder=folder, found=found))
     return read
 
 
@@ -271,18 +275,20 @@ def make_dataset(
     overrides = {name: value for name, value in given.items() if value is not None}
     spec = dataclasses.replace(spec, **overrides)  # all at once: checked together
     if workers is not None and workers < 1:
-        raise DatasetError(f"workers must be at least 1, not {workers}.")
+        raise DatasetError(_("workers must be at least 1, not {workers}.").format(workers=workers))
     out = default_data_dir(chosen) if out is None else Path(out)
     if out.exists() and not out.is_dir():
-        raise DatasetError(f"The output path {out} is a file; give a folder (--out DIR).")
+        message = _("The output path {out} is a file; give a folder (--out DIR).")
+        raise DatasetError(message.format(out=out))
     settings = dataclasses.asdict(spec)
     manifest = _manifest(out)
     found = {key: manifest.get(key, value) for key, value in settings.items()}
     if found != settings:
-        raise DatasetError(
-            f"{out} already holds a data set made with other settings ({found}); these are "
-            f"{settings}. Delete the folder or choose another --out."
+        message = _(
+            "{out} already holds a data set made with other settings ({found}); these are "
+            "{settings}. Delete the folder or choose another --out."
         )
+        raise DatasetError(message.format(out=out, found=found, settings=settings))
     manifest |= settings
     checked = _check_files(out, manifest)
     names = {year: f"{year}.csv" for year in spec.years}
@@ -293,19 +299,22 @@ def make_dataset(
     try:
         tempfile.TemporaryFile(dir=existing).close()  # can we write there?
     except OSError as error:
-        message = f"Cannot write to {out} ({error.strerror}): choose another --out."
-        raise DatasetError(message) from None
+        message = _("Cannot write to {out} ({reason}): choose another --out.")
+        raise DatasetError(message.format(out=out, reason=error.strerror)) from None
     free = shutil.disk_usage(existing).free
     needed = spec.estimated_bytes(missing)
     if needed * 1.02 > free:
-        raise NotEnoughDiskSpace(
-            f"The data set needs about {needed / 1e9:.2f} GB in {out}, but only "
-            f"{free / 1e9:.2f} GB are free: free some space, or choose another --out or --profile."
+        message = _(
+            "The data set needs about {needed:.2f} GB in {out}, but only "
+            "{free:.2f} GB are free: free some space, or choose another --out or --profile."
         )
+        raise NotEnoughDiskSpace(message.format(needed=needed / 1e9, out=out, free=free / 1e9))
     out.mkdir(parents=True, exist_ok=True)
     if missing or checked:  # a record newer than the files: they are not read again
         _save_json(out / MANIFEST, manifest)
-    label = f"Writing {len(missing)} CSV files (~{needed / 1e9:.2f} GB)"
+    label = _("Writing {files} CSV files (~{size:.2f} GB)").format(
+        files=len(missing), size=needed / 1e9
+    )
     show = progress and bool(missing)
     with tqdm(total=len(missing), unit="file", desc=label, disable=not show) as bar:
         for year, (part, crc) in _written(missing, out, spec, workers):
@@ -354,14 +363,16 @@ def csv_to_parquet(data_dir: Path, parquet_dir: Path | None = None, progress: bo
     manifest = _manifest(data_dir)
     parquet_dir = Path(parquet_dir or data_dir.with_name(data_dir.name + "-parquet"))
     if not manifest["files"] or not all((data_dir / name).exists() for name in manifest["files"]):
-        raise DatasetError(f"{data_dir} is not a complete data set: make it with make_dataset.")
+        message = _("{folder} is not a complete data set: make it with make_dataset.")
+        raise DatasetError(message.format(folder=data_dir))
     _check_files(data_dir, manifest)
     made_from = manifest
     stamp = parquet_dir / "_dataset.json"
     if stamp.exists() and json.loads(stamp.read_text()) == made_from:
         return parquet_dir
     if parquet_dir.exists() and not stamp.exists():
-        raise DatasetError(f"{parquet_dir} was not made by csv_to_parquet: delete it or move it.")
+        message = _("{folder} was not made by csv_to_parquet: delete it or move it.")
+        raise DatasetError(message.format(folder=parquet_dir))
     import dask.dataframe as dd  # here: a second call, skipped, needs no Dask
     import pyarrow as pa
     from dask.diagnostics import ProgressBar

@@ -19,9 +19,23 @@ from typing import Any
 
 import pandas as pd
 
+from chapter05_helpers.i18n import _
+
 
 def _verdict(ok: bool, good: str, hint: str) -> bool:
-    print(f"Correct: {good}" if ok else f"Not yet: {hint}")
+    """Print ``Correct: <good>`` or ``Not yet: <hint>`` in the student's language; return ``ok``.
+
+    ``good`` and ``hint`` come already translated (``_("...").format(...)``).
+
+    Example:
+        >>> _verdict(False, "", "try again.")
+        Not yet: try again.
+        False
+    """
+    if ok:
+        print(_("Correct: {message}").format(message=good))
+    else:
+        print(_("Not yet: {message}").format(message=hint))
     return bool(ok)
 
 
@@ -54,33 +68,50 @@ def check_pool_with_arguments(
 
     expected = ["Finished sleeping for 1 seconds."] * 4
     if not isinstance(messages, list) or sorted(map(str, messages)) != expected:
-        return _verdict(False, "", "collect the four values that result() returns, in a list.")
+        return _verdict(False, "", _("collect the four values that result() returns, in a list."))
     if not isinstance(pool, ProcessPoolExecutor):
-        kind = "a pool of threads" if isinstance(pool, Executor) else "no process pool"
-        return _verdict(
-            False, "", f"ppe_1 is {kind}: run the four tasks in a process pool called ppe_1."
-        )
+        if isinstance(pool, Executor):
+            hint = _(
+                "ppe_1 is a pool of threads: run the four tasks in a process pool called ppe_1."
+            )
+        else:
+            hint = _("ppe_1 is no process pool: run the four tasks in a process pool called ppe_1.")
+        return _verdict(False, "", hint)
     size = pool._max_workers
     if not _is_whole(max_workers) or max_workers != size:
         return _verdict(
             False,
             "",
-            f"workers_1 is {max_workers!r}, but ppe_1 has {size} workers: report its size.",
+            _("workers_1 is {answer!r}, but ppe_1 has {size} workers: report its size.").format(
+                answer=max_workers, size=size
+            ),
         )
     wall = getattr(timing, "wall", None)
     if not isinstance(wall, numbers.Real) or not wall >= 0.95:
         return _verdict(
-            False, "", "run the four tasks inside `with timer() as t_1:`, so the time is measured."
+            False,
+            "",
+            _("run the four tasks inside `with timer() as t_1:`, so the time is measured."),
         )
     if size < 4:
         return _verdict(
-            False, "", f"{size} workers run at most {size} of the four tasks at once: two rounds."
+            False,
+            "",
+            _("{size} workers run at most {size} of the four tasks at once: two rounds.").format(
+                size=size
+            ),
         )
     if wall >= 1.9:
         return _verdict(
-            False, "", f"{wall:.2f} s: more than one round. Did the four tasks run at once?"
+            False,
+            "",
+            _("{wall:.2f} s: more than one round. Did the four tasks run at once?").format(
+                wall=wall
+            ),
         )
-    good = f"four one-second tasks, {size} worker processes: one round, {wall:.2f} s."
+    good = _("four one-second tasks, {size} worker processes: one round, {wall:.2f} s.").format(
+        size=size, wall=wall
+    )
     return _verdict(True, good, "")
 
 
@@ -107,21 +138,23 @@ def check_busy_cores_with_threads(busy: Any, timing: Any = None, pool: Any = Non
     from concurrent.futures import ThreadPoolExecutor
 
     if not isinstance(busy, numbers.Real) or isinstance(busy, bool):
-        return _verdict(False, "", "compute busy_2 from the CPU and wall times of t_2.")
+        return _verdict(False, "", _("compute busy_2 from the CPU and wall times of t_2."))
     threads = len(getattr(pool, "_threads", ()))
     if not isinstance(pool, ThreadPoolExecutor) or pool._max_workers != 4 or threads < 2:
         return _verdict(
-            False, "", "run the four calls in tpe_2 = ThreadPoolExecutor(max_workers=4)."
+            False, "", _("run the four calls in tpe_2 = ThreadPoolExecutor(max_workers=4).")
         )
     cpu, wall = getattr(timing, "cpu", None), getattr(timing, "wall", None)
     measured = isinstance(cpu, numbers.Real) and isinstance(wall, numbers.Real) and wall > 0
     ratio = cpu / wall if measured else math.nan
     if not measured or not (abs(busy - ratio) <= 0.05 or busy == round(ratio)):
-        return _verdict(False, "", "busy_2 is t_2.cpu / t_2.wall, from the timer around tpe_2.")
+        return _verdict(False, "", _("busy_2 is t_2.cpu / t_2.wall, from the timer around tpe_2."))
     return _verdict(
         0.3 < busy < 1.5,
-        "about one CPU: the GIL lets one thread at a time run Python code.",
-        f"{busy:.1f} CPUs? Divide the CPU time by the wall time of the threads' run.",
+        _("about one CPU: the GIL lets one thread at a time run Python code."),
+        _("{busy:.1f} CPUs? Divide the CPU time by the wall time of the threads' run.").format(
+            busy=busy
+        ),
     )
 
 
@@ -156,31 +189,34 @@ def check_mean_x3_per_year(answer: Any, data_dir: str | Path) -> bool:
         # Not yet: that is a table with one column: take the column itself, a Series.
     """
     if hasattr(answer, "compute"):
-        return _verdict(False, "", "that is still a Dask plan: call .compute() on it.")
+        return _verdict(False, "", _("that is still a Dask plan: call .compute() on it."))
     if isinstance(answer, pd.DataFrame):
         if answer.shape[1] == 1:
-            hint = "that is a table with one column: take the column itself, a Series."
+            hint = _("that is a table with one column: take the column itself, a Series.")
         else:
-            hint = "that is a table of several columns: keep only X3, as a Series."
+            hint = _("that is a table of several columns: keep only X3, as a Series.")
         return _verdict(False, "", hint)
     if not isinstance(answer, pd.Series):
-        return _verdict(False, "", "expected a pandas Series (one mean per year).")
+        return _verdict(False, "", _("expected a pandas Series (one mean per year)."))
     totals = reference_year_sums(Path(data_dir).resolve())
     expected = totals["X3"] / totals["rows"]
     try:
         answer = pd.to_numeric(answer).sort_index()
     except (TypeError, ValueError):
-        return _verdict(False, "", "expected numbers: one mean per year, indexed by year.")
+        return _verdict(False, "", _("expected numbers: one mean per year, indexed by year."))
     if list(answer.index) != list(expected.index):
         shown = list(answer.index)[:3]
-        return _verdict(
-            False, "", f"the index starts {shown}: expected the years {expected.index[0]}..."
+        hint = _("the index starts {shown}: expected the years {first}...").format(
+            shown=shown, first=expected.index[0]
         )
+        return _verdict(False, "", hint)
     ok = bool(((answer - expected).abs() < 1e-9).all())
     return _verdict(
         ok,
-        f"{len(expected)} yearly means, all close to 49.5 as uniform values in [0, 100) should be.",
-        "one value per year, but not the mean of X3 (a sum, or another column?).",
+        _(
+            "{years} yearly means, all close to 49.5 as uniform values in [0, 100) should be."
+        ).format(years=len(expected)),
+        _("one value per year, but not the mean of X3 (a sum, or another column?)."),
     )
 
 
@@ -201,23 +237,25 @@ def check_count_x0_is_99(answer: Any, data_dir: str | Path) -> bool:
         # Correct: 60,485 rows: about 1% of all rows, as expected for values drawn from 100.
     """
     if hasattr(answer, "compute"):
-        return _verdict(False, "", "that is still a Dask plan: call .compute() on it.")
+        return _verdict(False, "", _("that is still a Dask plan: call .compute() on it."))
     if not isinstance(answer, numbers.Real) or isinstance(answer, bool):
-        return _verdict(False, "", "expected one number: the count of rows.")
+        return _verdict(False, "", _("expected one number: the count of rows."))
     try:
         value = float(answer)
     except (OverflowError, TypeError, ValueError):
-        return _verdict(False, "", "expected one number: the count of rows.")
+        return _verdict(False, "", _("expected one number: the count of rows."))
     totals = reference_year_sums(Path(data_dir).resolve())
     expected = int(totals["x0_is_99"].sum())
     if _same_count(value, int(totals["x0_is_99"].iloc[0])) and len(totals) > 1:
-        return _verdict(False, "", "that is the first year's count: count over every file.")
+        return _verdict(False, "", _("that is the first year's count: count over every file."))
     if _same_count(value, int(totals["rows"].sum())):
-        return _verdict(False, "", "that counts every row: keep only the rows where X0 is 99.")
+        return _verdict(False, "", _("that counts every row: keep only the rows where X0 is 99."))
     return _verdict(
         _same_count(value, expected),
-        f"{expected:,} rows: about 1% of all rows, as expected for values drawn from 100.",
-        f"{value:,.10g} is not the count of rows where X0 equals 99.",
+        _("{count:,} rows: about 1% of all rows, as expected for values drawn from 100.").format(
+            count=expected
+        ),
+        _("{answer:,.10g} is not the count of rows where X0 equals 99.").format(answer=value),
     )
 
 
@@ -238,16 +276,19 @@ def check_sum_of_cubes_graph(answer: Any) -> bool:
 
     if isinstance(answer, list | tuple) and any(isinstance(a, Delayed) for a in answer):
         return _verdict(
-            False, "", "that is a list of delayed cubes: feed them all to one delayed sum task."
+            False, "", _("that is a list of delayed cubes: feed them all to one delayed sum task.")
         )
     if not isinstance(answer, Delayed):
         return _verdict(
-            False, "", "return the Delayed object, before compute(): the plan, not the number."
+            False, "", _("return the Delayed object, before compute(): the plan, not the number.")
         )
     try:
         return _check_cubes_and_sum(answer)
     except Exception as error:  # a checker never raises: the error is the hint
-        return _verdict(False, "", f"computing the graph failed: {type(error).__name__}: {error}")
+        hint = _("computing the graph failed: {error_type}: {error}").format(
+            error_type=type(error).__name__, error=error
+        )
+        return _verdict(False, "", hint)
 
 
 def _check_cubes_and_sum(answer: Any) -> bool:
@@ -257,23 +298,26 @@ def _check_cubes_and_sum(answer: Any) -> bool:
     graph = answer.__dask_graph__()
     names = Counter(str(key[0] if isinstance(key, tuple) else key).split("-")[0] for key in graph)
     if names["cube"] != 5:
-        return _verdict(False, "", f"the graph has {names['cube']} cube tasks; expected 5.")
+        hint = _("the graph has {cubes} cube tasks; expected 5.").format(cubes=names["cube"])
+        return _verdict(False, "", hint)
     others = {name: count for name, count in names.items() if name != "cube"}
     if names["add"]:
-        return _verdict(
-            False, "", f"{names['add']} add tasks: sum() ran at once and added the cubes in turn."
+        hint = _("{adds} add tasks: sum() ran at once and added the cubes in turn.").format(
+            adds=names["add"]
         )
+        return _verdict(False, "", hint)
     if others != {"sum": 1}:
         found = ", ".join(f"{count} {name}" for name, count in sorted(others.items()))
-        return _verdict(
-            False, "", f"besides the cubes the graph has {found} task(s), not one sum task."
+        hint = _("besides the cubes the graph has {found} task(s), not one sum task.").format(
+            found=found
         )
+        return _verdict(False, "", hint)
     with contextlib.redirect_stdout(io.StringIO()):  # the cubes print from several threads
         value = answer.compute(scheduler="threads", num_workers=5)
     return _verdict(
         value == 225,
-        f"{len(graph)} tasks, total {value}.",
-        f"the graph computes {value}, not 1 + 8 + 27 + 64 + 125 = 225.",
+        _("{tasks} tasks, total {value}.").format(tasks=len(graph), value=value),
+        _("the graph computes {value}, not 1 + 8 + 27 + 64 + 125 = 225.").format(value=value),
     )
 
 
@@ -287,16 +331,19 @@ def check_workers_for_two_seconds(num_workers: Any) -> bool:
     """
     if isinstance(num_workers, numbers.Real) and not isinstance(num_workers, bool):
         if not _is_whole(num_workers) and float(num_workers).is_integer():
-            return _verdict(
-                False, "", f"{num_workers!r} is not an int: Dask needs a whole number of threads."
+            hint = _("{answer!r} is not an int: Dask needs a whole number of threads.").format(
+                answer=num_workers
             )
+            return _verdict(False, "", hint)
     if not _is_whole(num_workers) or num_workers < 1:
-        return _verdict(False, "", "answer with a whole number of workers.")
+        return _verdict(False, "", _("answer with a whole number of workers."))
     rounds = math.ceil(10 / num_workers)
     return _verdict(
         rounds == 2,
-        f"ceil(10 / {num_workers}) = 2 rounds of one second.",
-        f"with {num_workers} workers, ten tasks need {rounds} rounds of one second.",
+        _("ceil(10 / {workers}) = 2 rounds of one second.").format(workers=num_workers),
+        _("with {workers} workers, ten tasks need {rounds} rounds of one second.").format(
+            workers=num_workers, rounds=rounds
+        ),
     )
 
 
@@ -366,10 +413,12 @@ def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFram
 
     answers = {"pandas": _mib(pandas_mib), "dask": _mib(dask_mib)}
     if None in answers.values():
-        return _verdict(False, "", "give two numbers, in MiB: pandas_mib and dask_mib.")
+        return _verdict(False, "", _("give two numbers, in MiB: pandas_mib and dask_mib."))
     counts = curves["way"].value_counts() if isinstance(curves, pd.DataFrame) else {}
     if counts.get("pandas", 0) < 2 or counts.get("dask", 0) < 2:
-        return _verdict(False, "", "run the cell that measures both ways first: curves is short.")
+        return _verdict(
+            False, "", _("run the cell that measures both ways first: curves is short.")
+        )
     ranges = memory_prediction_ranges(curves)
     now_mb = float(curves["disk_mb"].max())
     lines = fit_lines(curves, "needed_mib")
@@ -390,24 +439,30 @@ def check_memory_predictions(pandas_mib: Any, dask_mib: Any, curves: pd.DataFram
             continue
         name = "pandas" if way == "pandas" else "Dask"
         if answer > 1000 * ranges[way][1]:
-            hint = f"{name}'s {answer:.3g} looks like bytes: give MiB, as in the table."
+            hint = _("{way}'s {answer:.3g} looks like bytes: give MiB, as in the table.")
         elif way == "pandas" and near(answer, now["pandas"]):
-            hint = "pandas' answer is what it needs today. What do twice the rows need?"
+            hint = _("pandas' answer is what it needs today. What do twice the rows need?")
         elif way == "dask" and near(answer, 2 * now["dask"]):
-            hint = f"Dask's {answer:.0f} MiB doubles its need, as if it held every row. Does it?"
+            hint = _("Dask's {answer:.0f} MiB doubles its need, as if it held every row. Does it?")
         elif way == "dask" and near(answer, dask_line):
-            hint = (
-                f"Dask's {answer:.0f} MiB follows the line through all its points. "
+            hint = _(
+                "Dask's {answer:.0f} MiB follows the line through all its points. "
                 "What did one file leave idle?"
             )
         elif answer < ranges[way][0]:
-            hint = f"{name}'s {answer:.0f} MiB is less than it needs today."
+            hint = _("{way}'s {answer:.0f} MiB is less than it needs today.")
         else:
-            hint = f"{name}'s {answer:.0f} MiB is more than its points suggest."
+            hint = _("{way}'s {answer:.0f} MiB is more than its points suggest.")
+        hint = hint.format(way=name, answer=answer)
         return _verdict(False, "", hint)
-    good = (
-        f"pandas {answers['pandas']:.0f} MiB ({answers['pandas'] / now['pandas']:.1f}x today), "
-        f"Dask {answers['dask']:.0f} MiB ({answers['dask'] / now['dask']:.2f}x): it levels off."
+    good = _(
+        "pandas {pandas:.0f} MiB ({pandas_ratio:.1f}x today), "
+        "Dask {dask:.0f} MiB ({dask_ratio:.2f}x): it levels off."
+    ).format(
+        pandas=answers["pandas"],
+        pandas_ratio=answers["pandas"] / now["pandas"],
+        dask=answers["dask"],
+        dask_ratio=answers["dask"] / now["dask"],
     )
     return _verdict(True, good, "")
 
@@ -436,32 +491,45 @@ in one of the runs. Which part of it depends only on the waiting?
         False
     """
     if not isinstance(answer, numbers.Real) or isinstance(answer, bool):
-        return _verdict(False, "", "put a number in speedup_1.")
+        return _verdict(False, "", _("put a number in speedup_1."))
     try:
         n, u_all, u_one = float(workers), float(utilization_all), float(utilization_one)
         expected = n * u_all / u_one
         wrong = {
-            float(measured): "that is the measured ratio. It also holds how much faster the same "
-            "pipelines ran in one of the runs. Which part of it depends only on the waiting?",
-            n: "that assumes no worker ever waits. What do the two utilizations say?",
-            n * u_all: "the one worker waited too. Its utilization belongs in the answer as well.",
-            u_all / u_one: "that leaves out how many workers share the work.",
-            n * u_one / u_all: "upside down: more waiting on all workers means a smaller ratio.",
+            float(measured): _(
+                "that is the measured ratio. It also holds how much faster the same "
+                "pipelines ran in one of the runs. Which part of it depends only on the waiting?"
+            ),
+            n: _("that assumes no worker ever waits. What do the two utilizations say?"),
+            n * u_all: _(
+                "the one worker waited too. Its utilization belongs in the answer as well."
+            ),
+            u_all / u_one: _("that leaves out how many workers share the work."),
+            n * u_one / u_all: _("upside down: more waiting on all workers means a smaller ratio."),
         }
     except (TypeError, ValueError, ZeroDivisionError):
-        return _verdict(False, "", "run the cells above first: the two runs' figures are missing.")
+        return _verdict(
+            False, "", _("run the cells above first: the two runs' figures are missing.")
+        )
     if not math.isfinite(expected):
-        return _verdict(False, "", "run the cells above first: the two runs' figures are missing.")
+        return _verdict(
+            False, "", _("run the cells above first: the two runs' figures are missing.")
+        )
     if abs(answer - expected) <= 0.005 + 1e-9:  # two decimals
-        return _verdict(True, f"{n:.0f} workers x {u_all:.2f} / {u_one:.2f} = {expected:.2f}.", "")
+        good = _("{workers:.0f} workers x {u_all:.2f} / {u_one:.2f} = {ratio:.2f}.").format(
+            workers=n, u_all=u_all, u_one=u_one, ratio=expected
+        )
+        return _verdict(True, good, "")
     value, hint = min(wrong.items(), key=lambda item: abs(answer - item[0]))
     if abs(answer - value) < abs(answer - expected) and abs(value - expected) > 0.005:
         return _verdict(False, "", hint)
     return _verdict(
         False,
         "",
-        "a run's wall time is its evaluating time over the workers and their utilization. "
-        "Write it for both runs, with the same evaluating time, and divide.",
+        _(
+            "a run's wall time is its evaluating time over the workers and their utilization. "
+            "Write it for both runs, with the same evaluating time, and divide."
+        ),
     )
 
 
@@ -481,11 +549,11 @@ def check_evaluations_in_flight(answer: Any) -> bool:
     """
     is_number = isinstance(answer, numbers.Real) and not isinstance(answer, bool)
     if not is_number or not math.isfinite(answer) or answer != int(answer):
-        return _verdict(False, "", "put a whole number in answer_1.")
+        return _verdict(False, "", _("put a whole number in answer_1."))
     if answer == 8:
-        return _verdict(False, "", "that counts threads. What does TPOT's line count?")
+        return _verdict(False, "", _("that counts threads. What does TPOT's line count?"))
     return _verdict(
         answer == 4,
-        "one per worker, whatever the threads.",
-        "how many workers does Client() start on 8 CPUs? Dask's choice is not 1 or 8.",
+        _("one per worker, whatever the threads."),
+        _("how many workers does Client() start on 8 CPUs? Dask's choice is not 1 or 8."),
     )

@@ -20,6 +20,8 @@ from typing import Any
 from distributed import Client
 from distributed.core import Status
 
+from chapter05_helpers.i18n import _
+
 # TPOT's own noise, matched by message or category: none of it is about the student's code.
 _NOISE: list[tuple[str, type[Warning]]] = [
     ("pkg_resources is deprecated", UserWarning),  # stopit, imported by TPOT
@@ -93,10 +95,11 @@ def connect_to_scheduler(address: str, timeout: str = "5s") -> Client:
         client = connect_to_scheduler(dask.config.get("scheduler-address"))
     """
     if address.startswith(("http://", "https://")):
-        raise ValueError(
-            f"DASK_SCHEDULER_ADDRESS={address} is a web address, probably the dashboard's. "
+        message = _(
+            "DASK_SCHEDULER_ADDRESS={address} is a web address, probably the dashboard's. "
             "Set it to the scheduler's address instead, such as tcp://scheduler-host:8786."
         )
+        raise ValueError(message.format(address=address))
     client = Client(address, timeout=timeout)
     client.cluster = ClusterByAddress(client)  # TPOT 1.1.0 reads client.cluster.workers
     return client
@@ -125,7 +128,8 @@ def explain_empty_search(estimator: Any) -> Iterator[None]:
         if not str(error).startswith(_EMPTY_SEARCH):
             raise
         estimator.make_evaluated_individuals()
-        print(f"TPOT stopped: no pipeline got a score in its budget ({str(error)[:60]}...).")
+        message = _("TPOT stopped: no pipeline got a score in its budget ({error}...).")
+        print(message.format(error=str(error)[:60]))
 
 
 def fitted_pipeline(estimator: Any) -> Any | None:
@@ -149,12 +153,20 @@ def fitted_pipeline(estimator: Any) -> Any | None:
     evaluated = estimator.evaluated_individuals
     scores = evaluated.filter(like="_score").notna().any(axis=1)
     finished = int((scores | evaluated["Eval Error"].notna()).sum())
-    print(
-        f"No pipeline got a score in TPOT's budget of {estimator.max_time_mins} min "
-        f"({finished} of {len(evaluated)} finished).\n"
+    message = _(
+        "No pipeline got a score in TPOT's budget of {minutes} min "
+        "({finished} of {evaluated} finished).\n"
         "Your machine needs more time per pipeline. Give TPOT a longer budget (max_time_mins)\n"
-        f"or less work per pipeline (cv={estimator.cv} folds now: try fewer), "
+        "or less work per pipeline (cv={cv} folds now: try fewer), "
         "and run the search again."
+    )
+    print(
+        message.format(
+            minutes=estimator.max_time_mins,
+            finished=finished,
+            evaluated=len(evaluated),
+            cv=estimator.cv,
+        )
     )
     return None
 

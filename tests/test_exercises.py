@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -393,3 +395,125 @@ def test_notebook_04s_hints_before_any_answer_give_nothing_away(capsys):
     hints = capsys.readouterr().out
     for answer in ("4", "3.5", "workers", "per minute"):
         assert answer not in hints, hints
+
+
+# --- In a Chinese notebook --------------------------------------------------------------------
+
+CHINESE_FOLDER = Path(__file__).resolve().parent.parent / "notebooks" / "zh_CN"
+ENGLISH_WORDS = re.compile(r"\b[a-z]+ [a-z]+ [a-z]+\b", re.IGNORECASE)  # three in a row
+
+
+def failing_cube():
+    @delayed
+    def cube(number: int) -> int:  # named like the right one, fails when computed
+        raise ValueError(number)
+
+    return cube
+
+
+def every_kind_of_verdict(data_dir) -> int:
+    """Call the checkers once per verdict or hint they can print; return how many calls."""
+    year_sums = ex.reference_year_sums(Path(data_dir).resolve())
+    means = year_sums["X3"] / year_sums["rows"]
+    count = int(year_sums["x0_is_99"].sum())
+    cubes = [cube(i) for i in range(1, 6)]
+    curves = demo_curves()
+    evidence = (2, 0.911, 0.987, 2.03)
+    threads = ThreadPoolExecutor(max_workers=4)
+    list(threads.map(sum, [[1, 2]] * 4))
+    right = ["Finished sleeping for 1 seconds."] * 4
+    four = ProcessPoolExecutor(4)  # never started: no task is submitted
+    calls = [
+        lambda: ex.check_pool_with_arguments(right, 4, Timing(1.05), four),
+        lambda: ex.check_pool_with_arguments([], 4, Timing(1.05), four),
+        lambda: ex.check_pool_with_arguments(right, 4, Timing(1.05), threads),
+        lambda: ex.check_pool_with_arguments(right, 4, Timing(1.05), None),
+        lambda: ex.check_pool_with_arguments(right, 5, Timing(1.05), four),
+        lambda: ex.check_pool_with_arguments(right, 4, None, four),
+        lambda: ex.check_pool_with_arguments(right, 2, Timing(2.03), ProcessPoolExecutor(2)),
+        lambda: ex.check_pool_with_arguments(right, 4, Timing(4.01), four),
+        lambda: ex.check_busy_cores_with_threads(1.0, Timing(wall=2.0, cpu=2.0), threads),
+        lambda: ex.check_busy_cores_with_threads(None, None, None),
+        lambda: ex.check_busy_cores_with_threads(1.0, None, None),
+        lambda: ex.check_busy_cores_with_threads(3.0, Timing(wall=2.0, cpu=2.0), threads),
+        lambda: ex.check_busy_cores_with_threads(4.0, Timing(wall=2.0, cpu=8.0), threads),
+        lambda: ex.check_mean_x3_per_year(means, data_dir),
+        lambda: ex.check_mean_x3_per_year(means + 1, data_dir),
+        lambda: ex.check_mean_x3_per_year(cube(1), data_dir),
+        lambda: ex.check_mean_x3_per_year(means.to_frame(), data_dir),
+        lambda: ex.check_mean_x3_per_year(pd.DataFrame({"a": means, "b": means}), data_dir),
+        lambda: ex.check_mean_x3_per_year(3.0, data_dir),
+        lambda: ex.check_mean_x3_per_year(pd.Series(["x"] * len(means)), data_dir),
+        lambda: ex.check_mean_x3_per_year(means.reset_index(drop=True), data_dir),
+        lambda: ex.check_count_x0_is_99(count, data_dir),
+        lambda: ex.check_count_x0_is_99(count + 1, data_dir),
+        lambda: ex.check_count_x0_is_99("many", data_dir),
+        lambda: ex.check_count_x0_is_99(int(year_sums["x0_is_99"].iloc[0]), data_dir),
+        lambda: ex.check_count_x0_is_99(int(year_sums["rows"].sum()), data_dir),
+        lambda: ex.check_sum_of_cubes_graph(delayed(sum)(cubes)),
+        lambda: ex.check_sum_of_cubes_graph(225),
+        lambda: ex.check_sum_of_cubes_graph(cubes),
+        lambda: ex.check_sum_of_cubes_graph(sum(cubes)),
+        lambda: ex.check_sum_of_cubes_graph(delayed(sum)(cubes[:4])),
+        lambda: ex.check_sum_of_cubes_graph(delayed(max)(cubes)),
+        lambda: ex.check_sum_of_cubes_graph(delayed(sum)([wrong_cube()(i) for i in range(1, 6)])),
+        lambda: ex.check_sum_of_cubes_graph(delayed(sum)([failing_cube()(i) for i in range(5)])),
+        lambda: ex.check_workers_for_two_seconds(5),
+        lambda: ex.check_workers_for_two_seconds(3),
+        lambda: ex.check_workers_for_two_seconds(5.0),
+        lambda: ex.check_workers_for_two_seconds(None),
+        lambda: ex.check_memory_predictions(1265, 231, curves),
+        lambda: ex.check_memory_predictions(None, 231, curves),
+        lambda: ex.check_memory_predictions(1265, 231, None),
+        lambda: ex.check_memory_predictions(1265 * 2**20, 231, curves),
+        lambda: ex.check_memory_predictions(633, 231, curves),
+        lambda: ex.check_memory_predictions(1265, 462, curves),
+        lambda: ex.check_memory_predictions(1265, 333, curves),
+        lambda: ex.check_memory_predictions(1265, 113, curves),
+        lambda: ex.check_memory_predictions(1265, 5000, curves),
+        lambda: ex.check_equal_cost_speedup(1.85, *evidence),
+        lambda: ex.check_equal_cost_speedup(None, *evidence),
+        lambda: ex.check_equal_cost_speedup(1.85, None, None, None, None),
+        *[
+            lambda wrong=wrong: ex.check_equal_cost_speedup(wrong, *evidence)
+            for wrong in (2.03, 2, 2 * 0.911, 0.911 / 0.987, 2 * 0.987 / 0.911, 1.87)
+        ],
+        lambda: ex.check_evaluations_in_flight(4),
+        lambda: ex.check_evaluations_in_flight(None),
+        lambda: ex.check_evaluations_in_flight(8),
+        lambda: ex.check_evaluations_in_flight(2),
+    ]
+    for call in calls:
+        call()
+    threads.shutdown()
+    return len(calls)
+
+
+def test_the_checkers_answer_in_chinese_in_a_chinese_notebook(capsys, monkeypatch, data_dir):
+    monkeypatch.setenv("CHAPTER05_LANG", "zh_CN")
+    calls = every_kind_of_verdict(data_dir)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == calls
+    assert len(set(lines)) == calls, "each call meant to print a verdict of its own"
+    for line in lines:
+        assert line.startswith(("答对了：", "还没答对：")), line
+        assert not ENGLISH_WORDS.search(line), f"left in English: {line}"
+
+
+def test_the_checkers_answer_in_english_by_default(capsys, monkeypatch, data_dir):
+    monkeypatch.delenv("CHAPTER05_LANG", raising=False)
+    calls = every_kind_of_verdict(data_dir)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == calls
+    assert all(line.startswith(("Correct: ", "Not yet: ")) for line in lines), lines
+    assert not any(re.search("[\u4e00-\u9fff]", line) for line in lines), lines
+
+
+def test_a_kernel_in_the_chinese_folder_gets_chinese_verdicts(capsys, monkeypatch):
+    monkeypatch.delenv("CHAPTER05_LANG", raising=False)
+    monkeypatch.chdir(CHINESE_FOLDER)  # where JupyterLab starts a Chinese notebook's kernel
+    assert ex.check_evaluations_in_flight(8) is False
+    assert capsys.readouterr().out == "还没答对：这数的是线程。TPOT 的那一行数的是什么？\n"
+    monkeypatch.setenv("CHAPTER05_LANG", "en")  # the variable wins
+    assert ex.check_evaluations_in_flight(4) is True
+    assert capsys.readouterr().out == "Correct: one per worker, whatever the threads.\n"

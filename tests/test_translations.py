@@ -47,6 +47,7 @@ from translations import (
     stale_cells,
     term_problems,
     translate_markdown,
+    translations,
     wrapping_problems,
     write_catalog,
 )
@@ -387,6 +388,64 @@ def test_the_helpers_speak_chinese_when_asked() -> None:
     for cwd, language in ((REPO, "zh_CN"), (CHINESE_NOTEBOOKS, None)):
         message = _profile_error(cwd, language)
         assert "未知的规模 'huge'" in message and "CHAPTER05_PROFILE=demo" in message, message
+
+
+def test_the_errors_that_say_what_to_do_speak_chinese_when_asked(
+    monkeypatch, tmp_path, capsys
+) -> None:
+    """A data set cut short, a dashboard's link as the scheduler's address, an empty search."""
+    import pandas as pd
+
+    from chapter05_helpers.data import DatasetError, make_dataset
+    from chapter05_helpers.tpot_support import connect_to_scheduler, fitted_pipeline
+
+    folder = make_dataset("ci", tmp_path / "data", rows_per_year=10, progress=False)
+    (folder / "2011.csv").write_text("Date,X0,X1,X2,X3,X4\n")  # cut short
+
+    class EmptySearch:  # a fitted TPOT whose budget ran out before any pipeline finished
+        max_time_mins, cv = 0.1, 3
+        evaluated_individuals = pd.DataFrame({"accuracy_score": [None], "Eval Error": [None]})
+
+    def messages() -> list[str]:
+        with pytest.raises(DatasetError) as cut_short:
+            make_dataset("ci", folder, rows_per_year=10, progress=False)
+        with pytest.raises(ValueError) as dashboard:
+            connect_to_scheduler("http://127.0.0.1:8787/status")
+        assert fitted_pipeline(EmptySearch()) is None
+        return [str(cut_short.value), str(dashboard.value)]
+
+    monkeypatch.setenv("CHAPTER05_LANG", "zh_CN")
+    cut_short, dashboard = messages()
+    empty = capsys.readouterr().out
+    assert "2011.csv: 现在是 20 字节，但写入时是 369 字节" in cut_short, cut_short
+    assert "请删除它们" in cut_short, cut_short
+    assert dashboard.startswith("DASK_SCHEDULER_ADDRESS=http://127.0.0.1:8787/status 是一个网址")
+    assert "tcp://scheduler-host:8786" in dashboard, dashboard
+    assert "没有一个管道得到分数" in empty and "cv=3" in empty, empty
+    monkeypatch.setenv("CHAPTER05_LANG", "en")
+    cut_short, dashboard = messages()
+    empty = capsys.readouterr().out
+    assert "2011.csv: 20 bytes, but 369 were written" in cut_short, cut_short
+    assert "is a web address, probably the dashboard's" in dashboard, dashboard
+    assert empty.startswith("No pipeline got a score in TPOT's budget of 0.1 min"), empty
+
+
+def test_the_lessons_quote_the_checkers_verdicts_as_they_print_them() -> None:
+    """A lesson that says the checker answers "Correct" quotes the Chinese checker's words."""
+    helpers = translations(read_catalog(PACKAGE_CATALOG))
+    verdicts = {
+        english: helpers[f"{english}: {{message}}"].split("{message}")[0].rstrip("：: ")
+        for english in ("Correct", "Not yet")
+    }
+    assert verdicts == {"Correct": "答对了", "Not yet": "还没答对"}
+    problems = []
+    for path in CATALOGS:
+        for english, message in translations(read_catalog(path)).items():
+            for word, chinese in verdicts.items():
+                quoted = f'"{word}"' in english
+                if quoted and (f"“{chinese}”" not in message or f"“{word}”" in message):
+                    problems.append(f"{path.name}: say “{chinese}” for “{word}”: {message[:60]}")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.notebooks
