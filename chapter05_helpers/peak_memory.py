@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from chapter05_helpers.i18n import _
+
 WAYS = ("pandas", "dask")
 
 
@@ -86,7 +88,7 @@ def aggregate(way: str, files: list[str | Path], cap: int | None = None) -> dict
     import pandas as pd
 
     if way not in WAYS:
-        raise ValueError(f"way must be one of {WAYS}, not {way!r}")
+        raise ValueError(_("way must be one of {ways}, not {way!r}").format(ways=WAYS, way=way))
     footprint = rss_peak()
     if cap is not None:
         _set_cap(cap)
