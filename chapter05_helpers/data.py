@@ -407,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default: %(default)s")
     for name in "--first-year", "--last-year", "--rows-per-year":
         parser.add_argument(name, type=int, help="override the profile's setting")
-    parser.add_argument("--workers", type=int, help="parallel writers (default: one per core)")
+    parser.add_argument(
+        "--workers", type=int, help="parallel writers (default: one per logical CPU)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = vars(parser.parse_args(argv))
     try:
