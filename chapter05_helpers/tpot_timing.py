@@ -38,6 +38,8 @@ from typing import Any
 
 import pandas as pd
 
+from chapter05_helpers.i18n import _
+
 ROWS = {
     "evaluating": "evaluating",
     "between_results": "idle between a result and the next start",
@@ -158,7 +160,9 @@ def worker_time(
     records = list(stream)
     intervals = compute_intervals(records)
     if not intervals:
-        raise ValueError("the task stream holds no computing: was it recorded around the search?")
+        raise ValueError(
+            _("the task stream holds no computing: was it recorded around the search?")
+        )
     bounds = sorted(generation_starts)
     generations: dict[int, dict[str, list[tuple[float, float]]]] = {}
     for worker, spans in intervals.items():
@@ -344,6 +348,8 @@ def wait_until_idle(client: Any, timeout: float = 600.0, poll: float = 0.2) -> f
     start = time.perf_counter()
     while any(client.run(_executing).values()):
         if time.perf_counter() - start > timeout:
-            raise TimeoutError(f"the workers still run tasks after {timeout:.0f} s")
+            raise TimeoutError(
+                _("the workers still run tasks after {timeout:.0f} s").format(timeout=timeout)
+            )
         time.sleep(poll)
     return time.perf_counter() - start
