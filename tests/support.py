@@ -45,6 +45,32 @@ def require_chromium(what: str) -> None:
     pytest.skip(f"needs Debian's Chromium and playwright: {how}", allow_module_level=True)
 
 
+@contextmanager
+def small_cluster(n_workers: int = 1) -> Iterator[tuple]:
+    """A cluster of ``n_workers`` one-thread workers inside this process, and a client of it.
+
+    Example:
+        >>> with small_cluster(2) as (cluster, client):
+        ...     len(cluster.workers), client.submit(sum, [1, 2]).result()
+        (2, 3)
+    """
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield cluster, client
+
+
 def free_port() -> int:
     """A TCP port of 127.0.0.1 that nothing listens on (free once this returns).
 

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import sklearn.base
 from sklearn.datasets import load_iris
+from support import small_cluster
 
 with warnings.catch_warnings():  # stopit, which TPOT imports, still uses pkg_resources
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
@@ -250,7 +251,6 @@ def run_for(individual: Named, seconds: float = 0.0, **kwargs) -> list[float]:
 
 @pytest.mark.timeout(120)
 def test_f_max_eval_time_mins_reaches_only_the_first_evaluations_of_a_generation() -> None:
-    from dask.distributed import Client, LocalCluster
     from tpot.utils.eval_utils import parallel_eval_objective_list
 
     drop = (
@@ -259,12 +259,7 @@ def test_f_max_eval_time_mins_reaches_only_the_first_evaluations_of_a_generation
         "every evaluation is now capped"
     )
     CALLS.clear()
-    with (
-        LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with small_cluster(1) as (cluster, client):
         # One worker: "first" is the generation's first evaluation, "refill" the next one.
         # Each computes for 1.5 s under a cap of 0.3 s (max_eval_time_mins=0.005).
         scores, _, _, errors = parallel_eval_objective_list(

@@ -7,6 +7,7 @@ import math
 import matplotlib
 import pandas as pd
 import pytest
+from support import small_cluster
 
 from chapter05_helpers.tpot_timing import (
     WorkerTime,
@@ -150,21 +151,9 @@ def test_by_generation_splits_where_worker_time_does():
 
 
 def test_wait_until_idle_waits_for_a_cancelled_task():
-    import logging
     import time
 
-    from distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(
-            n_workers=1,
-            threads_per_worker=1,
-            processes=False,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with small_cluster(1) as (cluster, client):
         assert wait_until_idle(client) < 0.5
         future = client.submit(time.sleep, 0.8, pure=False)
         time.sleep(0.2)  # running

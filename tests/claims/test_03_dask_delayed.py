@@ -26,6 +26,7 @@ import dask.threaded
 import pytest
 from dask import delayed
 from dask.delayed import Delayed
+from support import small_cluster
 
 from chapter05_helpers.pool_functions import sleep_for
 
@@ -218,14 +219,8 @@ def test_cloudpickle_sends_a_function_of_main_by_value_a_module_function_by_name
 
 @pytest.fixture(scope="module")
 def two_thread_workers():
-    from dask.distributed import Client, LocalCluster
 
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with small_cluster(2) as (cluster, client):
         yield cluster, client
 
 

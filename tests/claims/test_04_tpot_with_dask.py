@@ -25,6 +25,7 @@ import dask
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster, get_task_stream
+from support import small_cluster
 
 with warnings.catch_warnings():  # stopit, which TPOT imports, still uses pkg_resources
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
@@ -58,12 +59,7 @@ def lines_with(function, text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def two_workers():
     """Two in-process workers of one thread each, and a client: the course's cluster, small."""
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with small_cluster(2) as (cluster, client):
         yield cluster, client
 
 
@@ -400,12 +396,7 @@ def keep_busy(seconds: float, name: str) -> str:
 @pytest.mark.claim("cancel-does-not-stop-a-running-task")
 def test_cancel_does_not_stop_a_running_task_and_the_next_waits_behind_it():
     EVENTS.clear()
-    with (
-        LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with small_cluster(1) as (cluster, client):
         slow = client.submit(keep_busy, 1.0, "slow", pure=False)
         while "slow started" not in EVENTS:
             time.sleep(0.01)
@@ -466,10 +457,7 @@ def test_unneeded_copies_are_dropped_and_fetched_again():
     assert {"class": "distributed.active_memory_manager.ReduceReplicas"} in defaults["policies"]
     with (
         dask.config.set({"distributed.scheduler.active-memory-manager.interval": "50ms"}),
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
+        small_cluster(2) as (cluster, client),
     ):
         data = client.scatter(np.ones(10_000))
         with get_task_stream(client) as stream:
@@ -586,11 +574,16 @@ def test_an_inner_regressor_passes_on_one_column_both_ways():
 @pytest.mark.claim("tpot-fit-changes-dask-config-for-the-process")
 def test_tpots_first_fit_sets_two_scheduler_settings_for_the_whole_process(digits, monkeypatch):
     keys = ["distributed.scheduler.worker-ttl", "distributed.scheduler.allowed-failures"]
-    before = {key: dask.config.get(key) for key in keys}
+    import distributed
+    import yaml
+
+    shipped = Path(distributed.__file__).with_name("distributed.yaml").read_text()
+    defaults = yaml.safe_load(shipped)["distributed"]["scheduler"]
+    before = {keys[0]: defaults["worker-ttl"], keys[1]: defaults["allowed-failures"]}
     assert before == {keys[0]: "5 minutes", keys[1]: 3}  # distributed's defaults
     monkeypatch.setattr(estimator_module.TPOTEstimator, "fit", lambda self, X, y: self)
     X, y = digits
-    with dask.config.set(before):  # puts the two settings back afterwards
+    with dask.config.set(before):  # as in a fresh process; puts them back afterwards
         estimator = TPOTClassifier(verbose=0)
         assert {key: dask.config.get(key) for key in keys} == before  # building changes nothing
         estimator.fit(X, y)  # the first fit builds a TPOTEstimator: its __init__ sets them

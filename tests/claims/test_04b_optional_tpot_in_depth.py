@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import logging
 import textwrap
 import threading
 import time
@@ -21,6 +20,7 @@ import numpy as np
 import pytest
 from distributed import Client, LocalCluster, get_task_stream
 from sklearn.datasets import load_digits
+from support import small_cluster
 
 from chapter05_helpers.tpot_timing import SleepingPipeline, sleep_then_score
 
@@ -72,16 +72,7 @@ def digits():
 @pytest.fixture(scope="module")
 def one_worker():
     """A one-worker, one-thread cluster in this process: TPOT's loop sees one worker."""
-    with (
-        LocalCluster(
-            n_workers=1,
-            threads_per_worker=1,
-            processes=False,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with small_cluster(1) as (cluster, client):
         yield client
 
 

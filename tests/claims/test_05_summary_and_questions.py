@@ -22,6 +22,7 @@ from pathlib import Path
 import dask
 import pytest
 from dask import delayed
+from support import small_cluster
 
 TPOT = Path(importlib.util.find_spec("tpot").origin).parent
 
@@ -165,14 +166,8 @@ def test_dask_runs_one_graph_on_threads_on_processes_or_on_a_cluster():
 
 @pytest.mark.claim("client-submit-returns-future")
 def test_submit_returns_a_future_at_once_and_result_waits(tmp_path):
-    from distributed import Client, LocalCluster
 
-    with (
-        LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with small_cluster(1) as (cluster, client):
         start = time.perf_counter()
         future = client.submit(nap)
         returned = time.perf_counter() - start

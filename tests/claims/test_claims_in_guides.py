@@ -21,6 +21,7 @@ import dask
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster
+from support import small_cluster
 
 with warnings.catch_warnings():  # stopit, which TPOT imports, still uses pkg_resources
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
@@ -368,12 +369,7 @@ def test_none_as_the_cap_is_documented_as_no_limit_and_fails_at_a_refill():
 
     doc = re.sub(r"\s+", " ", TPOTEstimator.__init__.__doc__ or "")
     assert "If none or inf, there will be no time limit per evaluation." in doc
-    with (
-        LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with small_cluster(1) as (cluster, client):
         one_each = dict(n_expected_columns=1, client=client, max_eval_time_mins=None)
         scores = parallel_eval_objective_list([Named("a")], [one], **one_each)[0]
         assert scores == [[1.0]]  # as many as workers: no refill, no error
